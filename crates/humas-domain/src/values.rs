@@ -205,6 +205,12 @@ impl Username {
             Err(ValueError::Username)
         }
     }
+
+    /// The name the audit log gives the `humas` command line.
+    #[must_use]
+    pub fn cli() -> Self {
+        Self("cli".to_owned())
+    }
 }
 
 string_value!(

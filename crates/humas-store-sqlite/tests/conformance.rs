@@ -1,5 +1,10 @@
 //! The shared store conformance suite on SQLite: a fresh database file per test.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "fixture setup: a failure should stop the test at that line"
+)]
+
 use std::sync::Arc;
 
 use humas_store::Store;

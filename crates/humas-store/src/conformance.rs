@@ -3,6 +3,11 @@
 //! A backend crate runs it with [`conformance_tests!`], giving a function that builds a fresh,
 //! migrated, empty store per test (SQLite: a temporary file; PostgreSQL: a new database).
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a conformance failure should stop the test at the failing line"
+)]
+
 use std::future::Future;
 use std::sync::Arc;
 
@@ -430,8 +435,8 @@ pub async fn delegations_lifecycle(store: Arc<dyn Store>) {
             })
             .await
             .unwrap()
-            .first()
-            .is_some()
+            .len()
+            == 1
     );
 
     let to_ghost = Delegation {
