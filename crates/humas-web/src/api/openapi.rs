@@ -1,0 +1,690 @@
+//! The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json` without
+//! authentication. Choice lists (roles, platforms, …) come from the domain and error codes from
+//! [`ALL_CODES`], so they cannot drift; a test checks the paths match the registered routes.
+
+use std::sync::LazyLock;
+
+use axum::Json;
+use humas_domain::{AccountStatus, DelegationKind, Locale, OpdKind, Platform, Role, UserZone};
+use serde_json::{Map, Value, json};
+
+use super::audit::DEFAULT_LIMIT as AUDIT_DEFAULT_LIMIT;
+use super::query::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::error::ALL_CODES;
+
+static DOCUMENT: LazyLock<Value> = LazyLock::new(document);
+
+pub(super) async fn serve() -> Json<Value> {
+    Json(DOCUMENT.clone())
+}
+
+/// The whole document.
+pub(crate) fn document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Humas API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": DESCRIPTION,
+        },
+        "servers": [{ "url": "/" }],
+        "security": [{ "bearerAuth": [] }],
+        "tags": TAGS.map(|name| json!({ "name": name })),
+        "paths": paths(),
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token from `humas user token create` or the profile \
+                        page. It acts with its owner's role and OPD.",
+                },
+            },
+            "parameters": parameters(),
+            "responses": {
+                "Error": {
+                    "description": "The request failed; `error.code` says why.",
+                    "content": { "application/json": { "schema": schema_ref("Error") } },
+                },
+            },
+            "schemas": schemas(),
+        },
+    })
+}
+
+const TAGS: [&str; 7] = [
+    "me",
+    "opds",
+    "accounts",
+    "users",
+    "delegations",
+    "audit",
+    "meta",
+];
+
+const DESCRIPTION: &str = "Official accounts of the provincial government's OPDs, the people \
+    who run them, acting-official (Plt/Plh) delegations and the tamper-evident audit log.\n\n\
+    Authenticate with `Authorization: Bearer <token>`. Lists answer `{items, next_cursor}`: pass \
+    `next_cursor` back as `cursor` until it is null. Failures answer \
+    `{error: {code, message}}`; `code` is stable. Request bodies refuse unknown fields and \
+    endpoints refuse unknown query parameters (400 `malformed_body`).";
+
+// --- Paths ------------------------------------------------------------------------------------
+
+fn paths() -> Value {
+    let id = [param_ref("Id")];
+    json!({
+        "/api/v1/openapi.json": { "get": openapi_operation() },
+        "/api/v1/me": {
+            "get": Op::new("me", "getMe", "The caller, and where they act as approver today")
+                .ok("200", "Me")
+                .done(),
+        },
+        "/api/v1/opds": collection("opds", "Opd", "OpdInput", false),
+        "/api/v1/opds/{id}": {
+            "parameters": id,
+            "get": read_one("opds", "getOpd", "One OPD", "Opd"),
+            "put": replace_one("opds", "replaceOpd", "Change an OPD (supervisors)", "Opd"),
+        },
+        "/api/v1/accounts": collection("accounts", "Account", "AccountInput", true),
+        "/api/v1/accounts/{id}": {
+            "parameters": id,
+            "get": read_one("accounts", "getAccount", "One account", "Account"),
+            "put": replace_one("accounts", "replaceAccount", "Change an account", "Account"),
+            "delete": Op::new("accounts", "deleteAccount", "Remove an account")
+                .found()
+                .no_content()
+                .done(),
+        },
+        "/api/v1/users": collection("users", "User", "NewUserInput", true),
+        "/api/v1/users/{id}": {
+            "parameters": id,
+            "get": read_one("users", "getUser", "One person", "User"),
+            "put": Op::new("users", "replaceUser", "Change a person (supervisors)")
+                .found()
+                .body("UserUpdateInput")
+                .ok("200", "User")
+                .done(),
+        },
+        "/api/v1/delegations": collection("delegations", "Delegation", "DelegationInput", true),
+        "/api/v1/delegations/{id}/revoke": {
+            "parameters": id,
+            "post": Op::new("delegations", "revokeDelegation", "End a delegation early")
+                .found()
+                .ok("200", "Delegation")
+                .done(),
+        },
+        "/api/v1/audit": { "get": audit_operation() },
+    })
+}
+
+/// A list (`GET`) and a create (`POST`) on one collection.
+fn collection(tag: &str, item: &str, input: &str, opd_filter: bool) -> Value {
+    let mut params = vec![param_ref("Limit"), param_ref("Cursor")];
+    if opd_filter {
+        params.insert(0, param_ref("OpdFilter"));
+    }
+    let list = Op::new(
+        tag,
+        &format!("list{item}s"),
+        &format!("List {tag} the caller may see"),
+    )
+    .params(params)
+    .query_errors()
+    .ok("200", &format!("{item}Page"));
+    let create = Op::new(tag, &format!("create{item}"), &format!("Add to {tag}"))
+        .body(input)
+        .created(item);
+    json!({ "get": list.done(), "post": create.done() })
+}
+
+/// `GET` of one resource by `{id}`.
+fn read_one(tag: &str, id: &str, summary: &str, schema: &str) -> Value {
+    Op::new(tag, id, summary).found().ok("200", schema).done()
+}
+
+/// `PUT` of one resource by `{id}`, whose body is `<schema>Input`.
+fn replace_one(tag: &str, id: &str, summary: &str, schema: &str) -> Value {
+    Op::new(tag, id, summary)
+        .found()
+        .body(&format!("{schema}Input"))
+        .ok("200", schema)
+        .done()
+}
+
+fn openapi_operation() -> Value {
+    json!({
+        "tags": ["meta"],
+        "operationId": "getOpenApi",
+        "summary": "This document",
+        "security": [],
+        "responses": {
+            "200": {
+                "description": "The OpenAPI 3.1 document.",
+                "content": { "application/json": { "schema": { "type": "object" } } },
+            },
+        },
+    })
+}
+
+fn audit_operation() -> Value {
+    let params = [
+        "Actor",
+        "ActionPrefix",
+        "OpdFilter",
+        "Since",
+        "Until",
+        "AuditCursor",
+        "AuditLimit",
+    ]
+    .map(param_ref)
+    .to_vec();
+    Op::new(
+        "audit",
+        "queryAudit",
+        "Audit log entries, newest first (supervisors)",
+    )
+    .params(params)
+    .query_errors()
+    .ok("200", "AuditEntryPage")
+    .done()
+}
+
+/// One operation, built up step by step. Every operation may answer 401, 403 and 500.
+struct Op(Map<String, Value>);
+
+impl Op {
+    fn new(tag: &str, id: &str, summary: &str) -> Self {
+        let mut m = Map::new();
+        m.insert("tags".into(), json!([tag]));
+        m.insert("operationId".into(), json!(id));
+        m.insert("summary".into(), json!(summary));
+        let responses = json!({ "401": error_ref(), "403": error_ref(), "default": error_ref() });
+        m.insert("responses".into(), responses);
+        Self(m)
+    }
+
+    fn respond(mut self, status: &str, response: Value) -> Self {
+        if let Some(Value::Object(r)) = self.0.get_mut("responses") {
+            r.insert(status.to_owned(), response);
+        }
+        self
+    }
+
+    fn params(mut self, params: Vec<Value>) -> Self {
+        self.0.insert("parameters".into(), Value::Array(params));
+        self
+    }
+
+    /// The `{id}` may name nothing.
+    fn found(self) -> Self {
+        self.respond("404", error_ref())
+    }
+
+    /// Query parameters may be refused.
+    fn query_errors(self) -> Self {
+        self.respond("400", error_ref())
+    }
+
+    /// A JSON body, and the ways it can be refused.
+    fn body(mut self, schema: &str) -> Self {
+        let body = json!({
+            "required": true,
+            "content": { "application/json": { "schema": schema_ref(schema) } },
+        });
+        self.0.insert("requestBody".into(), body);
+        ["400", "409", "413", "415", "422"]
+            .into_iter()
+            .fold(self, |op, status| op.respond(status, error_ref()))
+    }
+
+    fn ok(self, status: &str, schema: &str) -> Self {
+        self.respond(status, json_response("Success.", schema))
+    }
+
+    fn created(self, schema: &str) -> Self {
+        let mut response = json_response("Created.", schema);
+        response["headers"] = json!({
+            "Location": {
+                "description": "Where the new resource can be read.",
+                "schema": { "type": "string" },
+            },
+        });
+        self.respond("201", response)
+    }
+
+    fn no_content(self) -> Self {
+        self.respond("204", json!({ "description": "Done." }))
+    }
+
+    fn done(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+fn json_response(description: &str, schema: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": schema_ref(schema) } },
+    })
+}
+
+fn error_ref() -> Value {
+    json!({ "$ref": "#/components/responses/Error" })
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn param_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/parameters/{name}") })
+}
+
+// --- Parameters -------------------------------------------------------------------------------
+
+fn query_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({
+        "name": name,
+        "in": "query",
+        "required": false,
+        "description": description,
+        "schema": schema,
+    })
+}
+
+fn limit_schema(default: usize) -> Value {
+    json!({ "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": default })
+}
+
+fn parameters() -> Value {
+    let time = json!({ "type": "string", "format": "date-time" });
+    json!({
+        "Id": {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "description": "The identifier; anything else answers 404.",
+            "schema": uuid(),
+        },
+        "Limit": query_param("limit", "Items per page.", limit_schema(DEFAULT_LIMIT)),
+        "Cursor": query_param("cursor", "`next_cursor` of the previous page.", string()),
+        "OpdFilter": query_param("opd", "Only this OPD.", uuid()),
+        "Actor": query_param("actor", "Only this actor: a username, `cli` or `system`.", string()),
+        "ActionPrefix": query_param("action", "Only actions starting so, e.g. `opd.`", string()),
+        "Since": query_param("since", "Only at or after this time.", time.clone()),
+        "Until": query_param("until", "Only before this time.", time),
+        "AuditCursor": query_param(
+            "cursor",
+            "`next_cursor` of the previous page: only entries older than that sequence number.",
+            string(),
+        ),
+        "AuditLimit": query_param("limit", "Entries per page.", limit_schema(AUDIT_DEFAULT_LIMIT)),
+    })
+}
+
+// --- Schemas ----------------------------------------------------------------------------------
+
+fn choices(all: impl IntoIterator<Item = &'static str>) -> Value {
+    json!({ "type": "string", "enum": all.into_iter().collect::<Vec<_>>() })
+}
+
+fn opd_kinds() -> Value {
+    choices(OpdKind::ALL.iter().map(|k| k.as_str()))
+}
+
+fn platforms() -> Value {
+    choices(Platform::ALL.iter().map(|p| p.as_str()))
+}
+
+fn roles() -> Value {
+    choices(Role::ALL.iter().map(|r| r.as_str()))
+}
+
+fn delegation_kinds() -> Value {
+    choices(DelegationKind::ALL.iter().map(|k| k.as_str()))
+}
+
+fn nullable(ty: &str, format: Option<&str>) -> Value {
+    let mut v = json!({ "type": [ty, "null"] });
+    if let Some(f) = format {
+        v["format"] = json!(f);
+    }
+    v
+}
+
+fn uuid() -> Value {
+    json!({ "type": "string", "format": "uuid" })
+}
+
+fn string() -> Value {
+    json!({ "type": "string" })
+}
+
+fn date() -> Value {
+    json!({ "type": "string", "format": "date" })
+}
+
+fn text(min: usize, max: usize) -> Value {
+    json!({ "type": "string", "minLength": min, "maxLength": max })
+}
+
+/// An object schema whose every property is required.
+fn object(properties: Value) -> Value {
+    let required: Vec<String> = properties
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    json!({ "type": "object", "required": required, "properties": properties })
+}
+
+/// A request body schema: `required` as given, nothing else allowed.
+fn input(required: &[&str], properties: Value) -> Value {
+    json!({
+        "type": "object",
+        "required": required,
+        "additionalProperties": false,
+        "properties": properties,
+    })
+}
+
+fn page(item: &str) -> Value {
+    object(json!({
+        "items": { "type": "array", "items": schema_ref(item) },
+        "next_cursor": nullable("string", None),
+    }))
+}
+
+fn schemas() -> Value {
+    let mut s = Map::new();
+    let named = [
+        ("Error", error_schema()),
+        ("Opd", opd_schema()),
+        ("Account", account_schema()),
+        ("User", user_schema()),
+        ("Me", me_schema()),
+        ("Delegation", delegation_schema()),
+        ("AuditEntry", audit_entry_schema()),
+        ("OpdInput", opd_input()),
+        ("AccountInput", account_input()),
+        ("NewUserInput", new_user_input()),
+        ("UserUpdateInput", user_update_input()),
+        ("DelegationInput", delegation_input()),
+    ];
+    for (name, schema) in named {
+        s.insert(name.to_owned(), schema);
+    }
+    for item in ["Opd", "Account", "User", "Delegation", "AuditEntry"] {
+        s.insert(format!("{item}Page"), page(item));
+    }
+    Value::Object(s)
+}
+
+fn error_schema() -> Value {
+    object(json!({
+        "error": object(json!({
+            "code": { "type": "string", "enum": ALL_CODES, "description": "Stable; branch on it." },
+            "message": { "type": "string", "description": "English explanation." },
+        })),
+    }))
+}
+
+fn opd_schema() -> Value {
+    object(json!({
+        "id": uuid(),
+        "slug": string(),
+        "name": string(),
+        "kind": opd_kinds(),
+        "parent_id": nullable("string", Some("uuid")),
+    }))
+}
+
+fn account_schema() -> Value {
+    object(json!({
+        "id": uuid(),
+        "opd_id": uuid(),
+        "platform": platforms(),
+        "handle": string(),
+        "api_base_url": nullable("string", Some("uri")),
+        "status": choices(AccountStatus::ALL.iter().map(|s| s.as_str())),
+    }))
+}
+
+fn user_properties() -> Value {
+    json!({
+        "id": uuid(),
+        "username": string(),
+        "display_name": string(),
+        "role": roles(),
+        "opd_id": nullable("string", Some("uuid")),
+        "locale": choices(Locale::ALL.iter().map(|l| l.as_str())),
+        "zone": choices(UserZone::ALL.iter().map(|z| z.as_str())),
+        "active": { "type": "boolean" },
+    })
+}
+
+fn user_schema() -> Value {
+    object(user_properties())
+}
+
+fn me_schema() -> Value {
+    let mut props = user_properties();
+    props["acting_approver_for"] = json!({ "type": "array", "items": uuid() });
+    object(props)
+}
+
+fn delegation_schema() -> Value {
+    object(json!({
+        "id": uuid(),
+        "opd_id": uuid(),
+        "from_user_id": uuid(),
+        "to_user_id": uuid(),
+        "kind": delegation_kinds(),
+        "starts_on": date(),
+        "ends_on": date(),
+        "reason": string(),
+        "revoked": { "type": "boolean" },
+    }))
+}
+
+fn audit_entry_schema() -> Value {
+    object(json!({
+        "seq": { "type": "integer", "minimum": 1 },
+        "at": { "type": "string", "format": "date-time", "description": "UTC." },
+        "actor": string(),
+        "actor_id": nullable("string", Some("uuid")),
+        "action": { "type": "string", "description": "`noun.verb`, e.g. `opd.create`." },
+        "target_kind": string(),
+        "target_id": string(),
+        "opd_id": nullable("string", Some("uuid")),
+        "before": { "description": "State before the change; null for creations." },
+        "after": { "description": "State after the change; null for deletions." },
+        "hash": string(),
+        "prev_hash": string(),
+    }))
+}
+
+fn opd_input() -> Value {
+    input(
+        &["slug", "name", "kind"],
+        json!({
+            "slug": {
+                "type": "string",
+                "pattern": "^[a-z][a-z0-9-]{1,39}$",
+                "description": "No doubled or trailing hyphen.",
+                "examples": ["dinkes"],
+            },
+            "name": text(3, 200),
+            "kind": opd_kinds(),
+            "parent_id": nullable("string", Some("uuid")),
+        }),
+    )
+}
+
+fn account_input() -> Value {
+    let mut status = choices(AccountStatus::ALL.iter().map(|s| s.as_str()));
+    status["type"] = json!(["string", "null"]);
+    if let Some(names) = status["enum"].as_array_mut() {
+        names.push(Value::Null);
+    }
+    status["description"] = json!("Null for `disconnected`.");
+    input(
+        &["opd_id", "platform", "handle"],
+        json!({
+            "opd_id": uuid(),
+            "platform": platforms(),
+            "handle": text(1, 200),
+            "api_base_url": {
+                "type": ["string", "null"],
+                "format": "uri",
+                "description": "Null for the platform's documented default.",
+            },
+            "status": status,
+        }),
+    )
+}
+
+fn new_user_input() -> Value {
+    input(
+        &["username", "role", "password"],
+        json!({
+            "username": {
+                "type": "string",
+                "description": "3–32 of a-z, 0-9, `.`, `_`, `-`, starting with a letter.",
+            },
+            "display_name": { "type": "string", "description": "The username when empty." },
+            "role": roles(),
+            "opd_id": { "type": ["string", "null"], "format": "uuid", "description": "For \
+                approver, operator and trainee; null otherwise." },
+            "password": { "type": "string", "minLength": 10, "maxLength": 128, "writeOnly": true },
+        }),
+    )
+}
+
+fn user_update_input() -> Value {
+    input(
+        &["display_name", "role", "active"],
+        json!({
+            "display_name": text(1, 100),
+            "role": roles(),
+            "opd_id": nullable("string", Some("uuid")),
+            "active": { "type": "boolean" },
+        }),
+    )
+}
+
+fn delegation_input() -> Value {
+    let required = [
+        "from_user_id",
+        "to_user_id",
+        "kind",
+        "starts_on",
+        "ends_on",
+        "reason",
+    ];
+    input(
+        &required,
+        json!({
+            "from_user_id": { "type": "string", "format": "uuid", "description": "An approver." },
+            "to_user_id": uuid(),
+            "kind": delegation_kinds(),
+            "starts_on": date(),
+            "ends_on": date(),
+            "reason": text(1, 500),
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+
+    #[test]
+    fn every_api_route_is_documented_and_nothing_else() {
+        let registered: BTreeSet<(String, String)> = crate::route_table()
+            .into_iter()
+            .filter(|(_, path)| path.starts_with("/api/v1/") || path == "/api/v1")
+            .map(|(method, path)| (method.to_lowercase(), path))
+            .collect();
+        let doc = document();
+        let documented: BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .unwrap()
+                    .keys()
+                    .filter(|k| METHODS.contains(&k.as_str()))
+                    .map(move |m| (m.clone(), path.clone()))
+            })
+            .collect();
+        assert!(!registered.is_empty());
+        assert_eq!(registered, documented);
+    }
+
+    fn collect_refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|v| collect_refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let mut refs = Vec::new();
+        collect_refs(&doc, &mut refs);
+        assert!(refs.len() > 20);
+        for r in refs {
+            let pointer = r.strip_prefix('#').unwrap();
+            assert!(doc.pointer(pointer).is_some(), "dangling {r}");
+        }
+    }
+
+    #[test]
+    fn every_operation_has_a_unique_id_and_a_success_response() {
+        let doc = document();
+        let mut ids = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if !METHODS.contains(&method.as_str()) {
+                    continue;
+                }
+                let id = op["operationId"].as_str().unwrap();
+                assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
+                let responses = op["responses"].as_object().unwrap();
+                assert!(
+                    responses.keys().any(|s| s.starts_with('2')),
+                    "{method} {path} has no success response"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn it_is_openapi_3_1_with_bearer_auth() {
+        let doc = document();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearerAuth"]["scheme"],
+            "bearer"
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/openapi.json"]["get"]["security"],
+            json!([])
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! The web layer: server-rendered pages (askama, Fluent translations in Bahasa Indonesia and
+//! English), the JSON API under `/api/v1`, sessions, CSRF protection, `/healthz` and `/metrics`.
+//!
+//! Entry points: [`AppState::new`] and [`router`]. Every route is registered through
+//! [`routes::Routes`], which records it, so the authorisation matrix test can fail when a route
+//! is added without being listed there.
+//!
+//! **Invariants:**
+//! - Only this crate knows HTTP: status codes, cookies, headers.
+//! - Handlers never decide who may do what; they ask `humas_app`, which asks the domain `Actor`.
+//!   The web layer only decides *whether someone is signed in*.
+//! - Every state-changing request outside `/api/v1` passes the CSRF guard (synchronizer token
+//!   from the session, or the double-submit cookie on the sign-in form) and a Fetch-Metadata /
+//!   Origin check. `/api/v1` accepts only bearer tokens, never cookies, so it needs no CSRF token.
+//! - No panic is reachable from a request: inputs are parsed into domain types and every failure
+//!   becomes a [`error::Failure`] with a stable code.
+
+pub mod api;
+mod assets;
+mod csrf;
+pub mod error;
+mod extract;
+pub mod format;
+pub mod i18n;
+mod metrics;
+mod ops;
+mod pages;
+pub mod routes;
+mod session;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use humas_app::App;
+use tower_http::timeout::TimeoutLayer;
+
+pub use metrics::Metrics;
+
+/// Settings of the web layer.
+#[derive(Clone, Debug)]
+pub struct WebSettings {
+    /// Shown in the header, e.g. "Pemerintah Provinsi Jawa Timur".
+    pub province_name: String,
+    /// Mark cookies `Secure` (set when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy), for
+    /// login throttling.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            province_name: "Pemerintah Provinsi Jawa Timur".to_owned(),
+            secure_cookies: false,
+            max_body_bytes: 256 * 1024,
+            request_timeout: Duration::from_secs(30),
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// Shared by every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) app: App,
+    pub(crate) settings: Arc<WebSettings>,
+    pub(crate) metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Wraps the application for the web.
+    #[must_use]
+    pub fn new(app: App, settings: WebSettings) -> Self {
+        Self {
+            app,
+            settings: Arc::new(settings),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}
+
+/// The complete application with every layer. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()` so throttling sees client addresses.
+pub fn router(state: AppState) -> Router {
+    let limit = state.settings.max_body_bytes;
+    let timeout = state.settings.request_timeout;
+    let r = routes::all();
+    r.router
+        .fallback(ops::not_found)
+        // Innermost first: CSRF needs the session; metrics see every answer.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve,
+        ))
+        .layer(axum::middleware::from_fn(ops::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+/// Every registered route as (method, path), for the authorisation matrix test.
+#[must_use]
+pub fn route_table() -> Vec<(String, String)> {
+    routes::all().table
+}

@@ -1,0 +1,96 @@
+//! Home: what the reader's OPD owns, or for the province, the whole picture at a glance.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::get;
+use humas_domain::{Account, AccountStatus, Opd};
+
+use crate::AppState;
+use crate::error::PageFailure;
+use crate::extract::Signed;
+use crate::pages::{Layout, fail, layout, notice_from, opd_name, render};
+use crate::routes::Routes;
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.add("GET", "/", get(home))
+}
+
+pub(crate) struct AccountRow {
+    pub opd: String,
+    pub opd_id: String,
+    pub platform: String,
+    pub handle: String,
+    pub status: String,
+    pub status_label: String,
+}
+
+pub(crate) fn account_rows(accounts: &[Account], opds: &[Opd], l: &Layout) -> Vec<AccountRow> {
+    accounts
+        .iter()
+        .map(|a| AccountRow {
+            opd: opd_name(opds, Some(a.opd)),
+            opd_id: a.opd.to_string(),
+            platform: l.t(&format!("platform-{}", a.platform.as_str())),
+            handle: a.handle.to_string(),
+            status: a.status.as_str().to_owned(),
+            status_label: l.t(&format!("status-{}", a.status.as_str())),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    own_opd: Option<String>,
+    own_opd_id: String,
+    opd_count: usize,
+    account_count: usize,
+    active_count: usize,
+    attention: Vec<AccountRow>,
+    acting: Vec<String>,
+}
+
+async fn home(State(state): State<AppState>, s: Signed, uri: Uri) -> Result<Response, PageFailure> {
+    let f = fail(s.tr);
+    let opds = state.app.list_opds(&s.ctx.actor).await.map_err(&f)?;
+    let accounts = state
+        .app
+        .list_accounts(&s.ctx.actor, None)
+        .await
+        .map_err(&f)?;
+    let mut l = layout(&state, &s, "home", "home-title");
+    l.notice = notice_from(&uri, s.tr);
+    let needs_attention: Vec<Account> = accounts
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.status,
+                AccountStatus::TokenExpired | AccountStatus::Disconnected
+            )
+        })
+        .cloned()
+        .collect();
+    let page = HomePage {
+        own_opd: s.ctx.actor.opd.map(|id| opd_name(&opds, Some(id))),
+        own_opd_id: s.ctx.actor.opd.map(|id| id.to_string()).unwrap_or_default(),
+        opd_count: opds.len(),
+        account_count: accounts.len(),
+        active_count: accounts
+            .iter()
+            .filter(|a| a.status == AccountStatus::Active)
+            .count(),
+        attention: account_rows(&needs_attention, &opds, &l),
+        acting: s
+            .ctx
+            .actor
+            .acting_approver_for
+            .iter()
+            .map(|id| opd_name(&opds, Some(*id)))
+            .collect(),
+        l,
+    };
+    Ok(render(StatusCode::OK, &page, s.tr))
+}
