@@ -30,7 +30,7 @@ macro_rules! choice_enum {
                 let s = raw.trim().to_ascii_lowercase();
                 match s.as_str() {
                     $($text => Ok(Self::$variant),)+
-                    _ => Err(ValueError::unknown($field, raw, concat!($($text, " "),+))),
+                    _ => Err(ValueError::unknown($field, raw, concat!($($text, ", "),+))),
                 }
             }
         }

@@ -84,7 +84,7 @@ impl ValueError {
         Self::UnknownChoice {
             field,
             value: value.trim().chars().take(40).collect(),
-            expected,
+            expected: expected.trim_end_matches([',', ' ']),
         }
     }
 }

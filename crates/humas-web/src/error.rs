@@ -26,6 +26,7 @@ pub const ALL_CODES: &[&str] = &[
     "self_delegation",
     "forbidden",
     "not_found",
+    "method_not_allowed",
     "slug_taken",
     "username_taken",
     "handle_taken",

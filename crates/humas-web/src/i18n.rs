@@ -87,8 +87,9 @@ impl Tr {
     }
 }
 
-/// Chooses the language: the switch cookie, then the person's profile, then the browser's
-/// `Accept-Language`, then Bahasa Indonesia.
+/// Chooses the language: the switch cookie, then the person's profile, then Bahasa Indonesia.
+/// The browser's `Accept-Language` is deliberately not used: many officers run English browsers
+/// but the service speaks Indonesian unless someone chooses otherwise.
 #[must_use]
 pub fn pick(headers: &HeaderMap, user: Option<&User>) -> Tr {
     if let Some(l) =
@@ -96,28 +97,7 @@ pub fn pick(headers: &HeaderMap, user: Option<&User>) -> Tr {
     {
         return Tr::new(l);
     }
-    if let Some(u) = user {
-        return Tr::new(u.locale);
-    }
-    let accept = headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    for part in accept.split(',') {
-        let tag = part
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if tag.starts_with("id") {
-            return Tr::new(Locale::Id);
-        }
-        if tag.starts_with("en") {
-            return Tr::new(Locale::En);
-        }
-    }
-    Tr::new(Locale::Id)
+    Tr::new(user.map_or(Locale::Id, |u| u.locale))
 }
 
 #[cfg(test)]
@@ -169,12 +149,15 @@ mod tests {
     }
 
     #[test]
-    fn accept_language_and_cookie() {
+    fn indonesian_unless_chosen() {
         let mut h = HeaderMap::new();
         h.insert("accept-language", "en-US,en;q=0.9".parse().unwrap());
-        assert_eq!(pick(&h, None).locale, Locale::En);
-        h.insert("cookie", "humas_lang=id".parse().unwrap());
-        assert_eq!(pick(&h, None).locale, Locale::Id);
-        assert_eq!(pick(&HeaderMap::new(), None).locale, Locale::Id);
+        assert_eq!(
+            pick(&h, None).locale,
+            Locale::Id,
+            "browser language does not switch"
+        );
+        h.insert("cookie", "humas_lang=en".parse().unwrap());
+        assert_eq!(pick(&h, None).locale, Locale::En, "the switch does");
     }
 }

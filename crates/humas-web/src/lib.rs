@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
     let r = routes::all();
     r.router
         .fallback(ops::not_found)
+        .method_not_allowed_fallback(ops::method_not_allowed)
         // Innermost first: CSRF needs the session; metrics see every answer.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -59,6 +59,20 @@ pub(crate) async fn not_found(req: Request) -> Response {
     }
 }
 
+/// A known path with a method it does not take.
+pub(crate) async fn method_not_allowed(req: Request) -> Response {
+    let f = Failure::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} does not accept {}", req.uri().path(), req.method()),
+    );
+    if req.uri().path().starts_with("/api/") {
+        f.into_response()
+    } else {
+        f.into_page(i18n::pick(req.headers(), None))
+    }
+}
+
 /// Headers that keep pages from being framed, sniffed or loading anything from elsewhere.
 pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;

@@ -361,3 +361,22 @@ async fn bad_bodies_get_clear_errors() {
     assert_eq!(page.status(), 404);
     let _ = hidden_field("", "x");
 }
+
+#[tokio::test]
+async fn wrong_methods_and_paths_answer_in_the_callers_format() {
+    let t = TestApp::spawn().await;
+    let c = TestApp::browser();
+    let api = c.patch(t.url("/api/v1/opds")).send().await.unwrap();
+    assert_eq!(api.status(), 405);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    let missing = c.get(t.url("/api/v1/nothing")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        missing.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+        "not_found"
+    );
+    let page = c.get(t.url("/tidak-ada")).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("tidak ditemukan"));
+}

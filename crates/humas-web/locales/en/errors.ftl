@@ -28,3 +28,4 @@ error-unsupported_media_type = This content type is not supported.
 error-payload_too_large = The request body is too large.
 error-wrong_password = The current password is wrong.
 error-internal = Something went wrong on the server. It has been logged.
+error-method_not_allowed = This address does not accept that kind of request.

@@ -28,3 +28,4 @@ error-unsupported_media_type = Jenis isi permintaan tidak didukung.
 error-payload_too_large = Isi permintaan terlalu besar.
 error-wrong_password = Kata sandi sekarang salah.
 error-internal = Terjadi kesalahan di server. Kesalahan sudah dicatat.
+error-method_not_allowed = Alamat ini tidak menerima cara permintaan tersebut.

@@ -1,0 +1,328 @@
+//! The command line: subcommands, and one flag per setting.
+//!
+//! Every setting is a global flag backed by a `HUMAS_*` environment variable, so it works before
+//! or after the subcommand (`humas serve --bind ...` and `humas --bind ... serve`). The doc
+//! comment of each setting flag is its documentation everywhere: `--help`, and the comments of
+//! `humas config example`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::builder::BoolishValueParser;
+use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
+
+use crate::settings::{DatabaseUrl, LogFormat, Settings};
+
+/// Humas: social media management for the public-relations offices of a provincial government.
+///
+/// Settings come from compiled defaults, then the TOML file given with --config (no file is read
+/// otherwise), then HUMAS_* environment variables, then flags. `humas config example` prints
+/// every setting with its documentation.
+#[derive(Debug, Parser)]
+#[command(name = "humas", version, propagate_version = true)]
+pub struct Cli {
+    /// Read settings from this TOML file (see `humas config example`).
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        env = "HUMAS_CONFIG",
+        value_name = "FILE"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Settings that override the config file.
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// One optional flag per setting; the field names are the TOML keys.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Settings (each also a HUMAS_* variable and a config file key)")]
+pub struct SettingsArgs {
+    /// Address and port the web server listens on; port 0 picks a free port.
+    #[arg(long, global = true, env = "HUMAS_BIND", value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+
+    /// Folder for local data; the default SQLite database `humas.db` lives here.
+    #[arg(long, global = true, env = "HUMAS_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Database to use: `postgres://USER:PASSWORD@HOST:PORT/DB` (or `postgresql://`) selects
+    /// PostgreSQL; `sqlite://PATH` or a plain file path selects SQLite. Unset means the SQLite
+    /// file `humas.db` in the data directory.
+    #[arg(long, global = true, env = "HUMAS_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<DatabaseUrl>,
+
+    /// Most connections kept open to PostgreSQL (ignored for SQLite).
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_DATABASE_MAX_CONNECTIONS",
+        value_name = "N"
+    )]
+    pub database_max_connections: Option<u32>,
+
+    /// Name of the government shown in the page header.
+    #[arg(long, global = true, env = "HUMAS_PROVINCE_NAME", value_name = "NAME")]
+    pub province_name: Option<String>,
+
+    /// Mark session cookies `Secure`; turn on whenever users reach Humas over HTTPS.
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_SECURE_COOKIES",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub secure_cookies: Option<bool>,
+
+    /// Log output: `pretty` (one readable line per event) or `json` (one JSON object per line).
+    /// Logs go to standard error.
+    #[arg(long, global = true, env = "HUMAS_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+
+    /// Log filter: a level (trace, debug, info, warn, error, off) or directives such as
+    /// `info,humas_web=debug`. The RUST_LOG variable, when set, takes precedence.
+    #[arg(long, global = true, env = "HUMAS_LOG_LEVEL", value_name = "FILTER")]
+    pub log_level: Option<String>,
+
+    /// Minutes without a request after which a sign-in session ends.
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_SESSION_IDLE_MINUTES",
+        value_name = "MINUTES"
+    )]
+    pub session_idle_minutes: Option<u64>,
+
+    /// Hours after sign-in after which a session ends however active it is.
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_SESSION_ABSOLUTE_HOURS",
+        value_name = "HOURS"
+    )]
+    pub session_absolute_hours: Option<u64>,
+
+    /// On `serve`, fill an empty database with demo data (East Java OPDs, accounts and one person
+    /// per role) and print the demo sign-ins. Never use on a real install.
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_DEMO",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub demo: Option<bool>,
+}
+
+impl SettingsArgs {
+    /// Writes every given flag (or variable) over the settings.
+    pub fn apply(&self, s: &mut Settings) {
+        let Self {
+            bind,
+            data_dir,
+            database_url,
+            database_max_connections,
+            province_name,
+            secure_cookies,
+            log_format,
+            log_level,
+            session_idle_minutes,
+            session_absolute_hours,
+            demo,
+        } = self;
+        if let Some(v) = bind {
+            s.bind = *v;
+        }
+        if let Some(v) = data_dir {
+            s.data_dir.clone_from(v);
+        }
+        if let Some(v) = database_url {
+            s.database_url = Some(v.clone());
+        }
+        if let Some(v) = database_max_connections {
+            s.database_max_connections = *v;
+        }
+        if let Some(v) = province_name {
+            s.province_name.clone_from(v);
+        }
+        if let Some(v) = secure_cookies {
+            s.secure_cookies = *v;
+        }
+        if let Some(v) = log_format {
+            s.log_format = *v;
+        }
+        if let Some(v) = log_level {
+            s.log_level.clone_from(v);
+        }
+        if let Some(v) = session_idle_minutes {
+            s.session_idle_minutes = *v;
+        }
+        if let Some(v) = session_absolute_hours {
+            s.session_absolute_hours = *v;
+        }
+        if let Some(v) = demo {
+            s.demo = *v;
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server until SIGINT or SIGTERM (migrates the database first).
+    Serve,
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Manage people and their API tokens.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Print an example configuration file or check the current configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `humas user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person; the password is read from the first line of standard input.
+    Add(UserAdd),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `humas user add ...`
+#[derive(Debug, Args)]
+pub struct UserAdd {
+    /// Sign-in name: 3–32 lowercase letters, digits, dot, underscore or hyphen.
+    #[arg(long)]
+    pub username: String,
+    /// Role: supervisor, approver, operator, leadership, trainer or trainee.
+    #[arg(long)]
+    pub role: String,
+    /// Slug of the person's OPD (required for approver, operator and trainee).
+    #[arg(long, value_name = "SLUG")]
+    pub opd: Option<String>,
+    /// Name shown in the interface; defaults to the username.
+    #[arg(long, value_name = "NAME")]
+    pub display_name: Option<String>,
+    /// Read the password from standard input (required: passwords are never taken as arguments,
+    /// where other users could see them). Example: `printf '%s\n' "$PW" | humas user add ...`.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// `humas user token ...`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a person and print it once on standard output.
+    Create {
+        /// Whose token it is.
+        username: String,
+        /// A label to recognise the token by later.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+/// `humas audit ...`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the whole hash chain: prints `ok N entries`, or `broken: ...` and exits 1.
+    Verify,
+}
+
+/// `humas config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a commented TOML file with every setting at its default.
+    Example,
+    /// Load and validate the settings, print a summary (passwords hidden) and exit.
+    Check,
+}
+
+/// The ids (equal to the TOML keys) and documentation of the setting flags, in order.
+#[must_use]
+pub fn setting_docs() -> Vec<(String, String)> {
+    let cmd = Cli::command();
+    let ids: Vec<String> = SettingsArgs::augment_args(clap::Command::new("settings"))
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    ids.into_iter()
+        .filter_map(|id| {
+            let arg = cmd.get_arguments().find(|a| a.get_id().as_str() == id)?;
+            let help = arg.get_long_help().or_else(|| arg.get_help())?.to_string();
+            Some((id, help))
+        })
+        .collect()
+}
+
+/// The full command, with each setting's default added to its help.
+#[must_use]
+pub fn command() -> clap::Command {
+    let defaults = crate::settings::default_values();
+    let mut cmd = Cli::command();
+    for (key, value) in defaults {
+        cmd = cmd.mut_arg(key, |a| {
+            let help = a.get_help().map(ToString::to_string).unwrap_or_default();
+            a.help(format!("{help} [default: {value}]"))
+        });
+    }
+    cmd
+}
+
+/// Parses the process arguments; prints help or a usage error and exits on failure.
+#[must_use]
+pub fn parse() -> Cli {
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::*;
+
+    #[test]
+    fn the_command_definition_is_consistent() {
+        Cli::command().debug_assert();
+        command().debug_assert();
+    }
+
+    #[test]
+    fn flags_work_before_and_after_the_subcommand() {
+        let a = Cli::try_parse_from(["humas", "serve", "--bind", "127.0.0.1:9", "--demo"]).unwrap();
+        let b = Cli::try_parse_from(["humas", "--bind", "127.0.0.1:9", "--demo", "serve"]).unwrap();
+        assert_eq!(a.settings.bind, b.settings.bind);
+        assert_eq!(a.settings.demo, Some(true));
+        assert_eq!(b.settings.demo, Some(true));
+        let c = Cli::try_parse_from(["humas", "serve", "--demo=false"]).unwrap();
+        assert_eq!(c.settings.demo, Some(false));
+    }
+
+    #[test]
+    fn every_setting_has_a_flag_with_documentation() {
+        let docs = setting_docs();
+        let keys: Vec<&str> = docs.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, crate::settings::KEYS);
+        assert!(docs.iter().all(|(_, help)| help.len() > 10), "{docs:?}");
+    }
+}
