@@ -84,6 +84,21 @@ pub struct SettingsArgs {
     )]
     pub secure_cookies: Option<bool>,
 
+    /// Take the client address from the first `X-Forwarded-For` hop, for sign-in throttling per
+    /// address. Turn on only behind a reverse proxy that sets that header; otherwise every client
+    /// looks like the proxy, or could pretend to be anyone.
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_TRUST_FORWARDED_FOR",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub trust_forwarded_for: Option<bool>,
+
     /// Log output: `pretty` (one readable line per event) or `json` (one JSON object per line).
     /// Logs go to standard error.
     #[arg(long, global = true, env = "HUMAS_LOG_FORMAT", value_name = "FORMAT")]
@@ -137,6 +152,7 @@ impl SettingsArgs {
             database_max_connections,
             province_name,
             secure_cookies,
+            trust_forwarded_for,
             log_format,
             log_level,
             session_idle_minutes,
@@ -160,6 +176,9 @@ impl SettingsArgs {
         }
         if let Some(v) = secure_cookies {
             s.secure_cookies = *v;
+        }
+        if let Some(v) = trust_forwarded_for {
+            s.trust_forwarded_for = *v;
         }
         if let Some(v) = log_format {
             s.log_format = *v;

@@ -28,6 +28,7 @@ pub fn web_settings(settings: &Settings) -> WebSettings {
     WebSettings {
         province_name: settings.province_name.clone(),
         secure_cookies: settings.secure_cookies,
+        trust_forwarded_for: settings.trust_forwarded_for,
         ..WebSettings::default()
     }
 }

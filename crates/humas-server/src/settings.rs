@@ -25,6 +25,7 @@ pub const KEYS: &[&str] = &[
     "database_max_connections",
     "province_name",
     "secure_cookies",
+    "trust_forwarded_for",
     "log_format",
     "log_level",
     "session_idle_minutes",
@@ -109,6 +110,8 @@ pub struct Settings {
     pub province_name: String,
     /// Whether session cookies are `Secure`.
     pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted reverse proxy only).
+    pub trust_forwarded_for: bool,
     /// Log output format.
     pub log_format: LogFormat,
     /// Log filter (`EnvFilter` syntax); `RUST_LOG` overrides it.
@@ -130,6 +133,7 @@ impl Default for Settings {
             database_max_connections: 10,
             province_name: "Pemerintah Provinsi Jawa Timur".to_owned(),
             secure_cookies: false,
+            trust_forwarded_for: false,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
             session_idle_minutes: 480,
