@@ -23,6 +23,8 @@
 mod audit;
 mod error;
 mod rows;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use async_trait::async_trait;
 use humas_domain::{

@@ -1,18 +1,14 @@
-//! The JSON API end to end: the real router on a real socket, over SQLite in a temporary
-//! directory filled with the demo data, called with reqwest and per-person API tokens.
+//! The JSON API end to end: the real router on a real socket over a fresh database filled with
+//! the demo data, called with reqwest and per-person API tokens.
 
 // All of this file is test code, helpers included: a failing unwrap is a failing test with a
 // line number (clippy's allow-unwrap-in-tests only reaches `#[test]` functions).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod support;
 
-use humas_app::{App, AuthSettings, SystemClock};
-use humas_domain::Username;
-use humas_store_sqlite::SqliteStore;
-use humas_web::{AppState, WebSettings};
+use std::collections::{HashMap, HashSet};
+
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::{Client, Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
@@ -36,49 +32,26 @@ struct Api {
     http: Client,
     tokens: HashMap<&'static str, String>,
     user_ids: HashMap<&'static str, String>,
-    _dir: tempfile::TempDir,
+    _app: support::TestApp,
 }
 
 impl Api {
+    /// The shared harness (SQLite, or PostgreSQL with `HUMAS_TEST_WEB_BACKEND=postgres`) plus a
+    /// token for every demo person.
     async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("humas.db");
-        let store = SqliteStore::connect(db.to_str().unwrap()).await.unwrap();
-        store.migrate().await.unwrap();
-        let app = App::new(
-            Arc::new(store),
-            Arc::new(SystemClock),
-            AuthSettings::for_tests(),
-        );
-        app.seed_demo_if_empty().await.unwrap();
+        let t = support::TestApp::spawn().await;
         let mut tokens = HashMap::new();
         let mut user_ids = HashMap::new();
         for name in PEOPLE {
-            let creds = app
-                .store()
-                .credentials(&Username::parse(name).unwrap())
-                .await
-                .unwrap();
-            let (_, secret) = app
-                .create_api_token(&App::cli_actor(), creds.user.id, "test")
-                .await
-                .unwrap();
-            tokens.insert(name, secret);
-            user_ids.insert(name, creds.user.id.to_string());
+            tokens.insert(name, t.token(name).await);
+            user_ids.insert(name, t.user_id(name).await.to_string());
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let router = humas_web::router(AppState::new(app, WebSettings::default()));
-        tokio::spawn(async move {
-            let service = router.into_make_service_with_connect_info::<SocketAddr>();
-            axum::serve(listener, service).await.unwrap();
-        });
         Self {
-            base: format!("http://{addr}"),
+            base: t.base.clone(),
             http: Client::new(),
             tokens,
             user_ids,
-            _dir: dir,
+            _app: t,
         }
     }
 

@@ -1,5 +1,6 @@
-//! A real Humas on a real socket for tests: SQLite in a temporary folder, demo data, cheap
-//! password hashing, and a clock the test can move.
+//! A real Humas on a real socket for tests: a fresh database with demo data, cheap password
+//! hashing, and a clock the test can move. SQLite in a temporary folder by default; set
+//! `HUMAS_TEST_WEB_BACKEND=postgres` to run the same tests on a fresh PostgreSQL database.
 
 #![allow(
     dead_code,
@@ -25,6 +26,31 @@ pub struct TestApp {
     pub app: App,
     pub clock: Arc<ManualClock>,
     _dir: tempfile::TempDir,
+    // The server task still holds connections when a test ends, so PostgreSQL test databases
+    // are not dropped here; `.ci/run` sweeps `humas_test_*` databases before and after a run.
+    _pg: Option<humas_store_postgres::testing::TestDatabase>,
+}
+
+async fn fresh_store(
+    dir: &std::path::Path,
+) -> (
+    Arc<dyn Store>,
+    Option<humas_store_postgres::testing::TestDatabase>,
+) {
+    if std::env::var("HUMAS_TEST_WEB_BACKEND").is_ok_and(|b| b == "postgres") {
+        let db = humas_store_postgres::testing::TestDatabase::create().await;
+        let store = humas_store_postgres::PgStore::connect(&db.url, 8)
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        (Arc::new(store), Some(db))
+    } else {
+        let store = SqliteStore::connect(dir.join("humas.db").to_str().unwrap())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        (Arc::new(store), None)
+    }
 }
 
 pub const PASSWORD: &str = humas_app::demo::DEMO_PASSWORD;
@@ -36,12 +62,9 @@ impl TestApp {
 
     pub async fn spawn_with(auth: AuthSettings) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::connect(dir.path().join("humas.db").to_str().unwrap())
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
+        let (store, pg) = fresh_store(dir.path()).await;
         let clock = Arc::new(ManualClock::starting_now());
-        let app = App::new(Arc::new(store), clock.clone(), auth);
+        let app = App::new(store, clock.clone(), auth);
         app.seed_demo_if_empty().await.unwrap().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -55,6 +78,7 @@ impl TestApp {
             app,
             clock,
             _dir: dir,
+            _pg: pg,
         }
     }
 
