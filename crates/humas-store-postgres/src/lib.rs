@@ -36,7 +36,7 @@ use humas_store::{
     StoreResult,
 };
 use serde::Serialize;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
@@ -110,54 +110,24 @@ async fn finish(mut tx: Transaction<'static, Postgres>, entry: NewAuditEntry) ->
     tx.commit().await.map_err(db)
 }
 
-async fn lock_opd(tx: &mut Transaction<'static, Postgres>, id: OpdId) -> StoreResult<Opd> {
-    let row = sqlx::query(&format!(
-        "SELECT {OPD_COLUMNS} FROM opds WHERE id = $1 FOR UPDATE"
-    ))
-    .bind(id.as_uuid())
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db)?;
-    rows::opd(&found(row, "opd")?)
-}
-
-async fn lock_account(
+/// Reads one row for update inside the transaction, so the audit entry's `before` is exactly
+/// what the change replaces. `NotFound(what)` when there is no such row.
+async fn lock_row<T>(
     tx: &mut Transaction<'static, Postgres>,
-    id: AccountId,
-) -> StoreResult<Account> {
+    columns: &str,
+    table: &str,
+    id: uuid::Uuid,
+    what: &'static str,
+    decode: fn(&PgRow) -> StoreResult<T>,
+) -> StoreResult<T> {
     let row = sqlx::query(&format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE"
+        "SELECT {columns} FROM {table} WHERE id = $1 FOR UPDATE"
     ))
-    .bind(id.as_uuid())
+    .bind(id)
     .fetch_optional(&mut **tx)
     .await
     .map_err(db)?;
-    rows::account(&found(row, "account")?)
-}
-
-async fn lock_user(tx: &mut Transaction<'static, Postgres>, id: UserId) -> StoreResult<User> {
-    let row = sqlx::query(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE"
-    ))
-    .bind(id.as_uuid())
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db)?;
-    rows::user(&found(row, "user")?)
-}
-
-async fn lock_delegation(
-    tx: &mut Transaction<'static, Postgres>,
-    id: DelegationId,
-) -> StoreResult<Delegation> {
-    let row = sqlx::query(&format!(
-        "SELECT {DELEGATION_COLUMNS} FROM delegations WHERE id = $1 FOR UPDATE"
-    ))
-    .bind(id.as_uuid())
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db)?;
-    rows::delegation(&found(row, "delegation")?)
+    decode(&found(row, what)?)
 }
 
 /// The OPD of a person, for the `opd` of audit entries about their things.
@@ -225,7 +195,15 @@ impl Store for PgStore {
 
     async fn update_opd(&self, by: &AuditActor, opd: &Opd) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let old = lock_opd(&mut tx, opd.id).await?;
+        let old = lock_row(
+            &mut tx,
+            OPD_COLUMNS,
+            "opds",
+            opd.id.as_uuid(),
+            "opd",
+            rows::opd,
+        )
+        .await?;
         sqlx::query(
             "UPDATE opds SET slug = $2, name = $3, kind = $4, parent_id = $5 WHERE id = $1",
         )
@@ -308,7 +286,15 @@ impl Store for PgStore {
 
     async fn update_account(&self, by: &AuditActor, account: &Account) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let old = lock_account(&mut tx, account.id).await?;
+        let old = lock_row(
+            &mut tx,
+            ACCOUNT_COLUMNS,
+            "accounts",
+            account.id.as_uuid(),
+            "account",
+            rows::account,
+        )
+        .await?;
         sqlx::query(
             "UPDATE accounts SET opd_id = $2, platform = $3, handle = $4, api_base_url = $5, \
              status = $6 WHERE id = $1",
@@ -335,7 +321,15 @@ impl Store for PgStore {
 
     async fn delete_account(&self, by: &AuditActor, id: AccountId) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let old = lock_account(&mut tx, id).await?;
+        let old = lock_row(
+            &mut tx,
+            ACCOUNT_COLUMNS,
+            "accounts",
+            id.as_uuid(),
+            "account",
+            rows::account,
+        )
+        .await?;
         sqlx::query("DELETE FROM accounts WHERE id = $1")
             .bind(id.as_uuid())
             .execute(&mut *tx)
@@ -415,7 +409,15 @@ impl Store for PgStore {
 
     async fn update_user(&self, by: &AuditActor, user: &User) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let old = lock_user(&mut tx, user.id).await?;
+        let old = lock_row(
+            &mut tx,
+            USER_COLUMNS,
+            "users",
+            user.id.as_uuid(),
+            "user",
+            rows::user,
+        )
+        .await?;
         sqlx::query(
             "UPDATE users SET username = $2, display_name = $3, role = $4, opd_id = $5, \
              locale = $6, zone = $7, active = $8 WHERE id = $1",
@@ -555,7 +557,15 @@ impl Store for PgStore {
 
     async fn revoke_delegation(&self, by: &AuditActor, id: DelegationId) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let old = lock_delegation(&mut tx, id).await?;
+        let old = lock_row(
+            &mut tx,
+            DELEGATION_COLUMNS,
+            "delegations",
+            id.as_uuid(),
+            "delegation",
+            rows::delegation,
+        )
+        .await?;
         sqlx::query("UPDATE delegations SET revoked = TRUE WHERE id = $1")
             .bind(id.as_uuid())
             .execute(&mut *tx)
