@@ -431,6 +431,21 @@ impl App {
         Ok((token, secret))
     }
 
+    /// One's own API tokens, newest first (never their secrets).
+    pub async fn own_api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiToken>> {
+        Ok(self.store.list_api_tokens(actor.user_id).await?)
+    }
+
+    /// Revokes one of one's own API tokens. Someone else's token, or one that does not exist,
+    /// is `Forbidden` alike, so ids cannot be probed.
+    pub async fn revoke_own_api_token(&self, actor: &Actor, id: ApiTokenId) -> AppResult<()> {
+        let own = self.store.list_api_tokens(actor.user_id).await?;
+        if !own.iter().any(|t| t.id == id) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(self.store.delete_api_token(&audit_actor(actor), id).await?)
+    }
+
     /// Resolves an `Authorization: Bearer` token.
     pub async fn bearer(&self, secret: &str) -> AppResult<SessionContext> {
         let token = match self.store.api_token_by_hash(&secret_hash(secret)).await {

@@ -139,6 +139,8 @@ fn expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
         | ("POST", "/profile/password")
         | ("POST", "/profile/tokens") => Allowed,
         ("POST", "/logout") => Allowed,
+        // The token revoked is always the supervisor's: only its owner may revoke it.
+        ("POST", "/profile/tokens/{id}/revoke") => sup(who),
         ("POST", "/opds") | ("POST", "/opds/{id}") => sup(who),
         ("GET", "/opds/{id}") => view_opd(who),
         ("POST", "/accounts") => manage_accounts(who),
@@ -268,6 +270,15 @@ async fn request_for(t: &TestApp, method: &str, route: &str, s: &Scope) -> (Stri
         ),
         ("POST", "/profile/tokens") => ("/profile/tokens".into(), form(&[("name", "")])),
         ("POST", "/logout") => ("/logout".into(), form(&[])),
+        ("POST", "/profile/tokens/{id}/revoke") => {
+            let owner = t.user_id("supervisor").await;
+            let (token, _) = t
+                .app
+                .create_api_token(&App::cli_actor(), owner, "matrix")
+                .await
+                .unwrap();
+            (format!("/profile/tokens/{}/revoke", token.id.0), form(&[]))
+        }
         ("POST", "/api/v1/opds") => (
             route.into(),
             Body::Json(

@@ -380,3 +380,73 @@ async fn wrong_methods_and_paths_answer_in_the_callers_format() {
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("tidak ditemukan"));
 }
+
+#[tokio::test]
+async fn api_tokens_are_shown_once_and_can_be_revoked_by_their_owner() {
+    let t = TestApp::spawn().await;
+    let c = t.signed_in("operator.dinkes").await;
+    let csrf = t.csrf(&c).await;
+    let page = c
+        .post(t.url("/profile/tokens"))
+        .form(&[("_csrf", csrf.as_str()), ("name", "dasbor")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = page.find("id=\"new-token\">").unwrap() + "id=\"new-token\">".len();
+    let secret = page[start..].split('<').next().unwrap().to_owned();
+    assert!(secret.starts_with("humas_"), "{secret}");
+    let me = TestApp::browser()
+        .get(t.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let again = c
+        .get(t.url("/profile"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains(&secret), "the secret is shown only once");
+
+    let id = t
+        .store()
+        .list_api_tokens(t.user_id("operator.dinkes").await)
+        .await
+        .unwrap()[0]
+        .id
+        .0;
+    let other = t.signed_in("operator.bpbd").await;
+    let other_csrf = t.csrf(&other).await;
+    let stolen = other
+        .post(t.url(&format!("/profile/tokens/{id}/revoke")))
+        .form(&[("_csrf", other_csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stolen.status(),
+        403,
+        "someone else's token cannot be revoked"
+    );
+    let revoked = c
+        .post(t.url(&format!("/profile/tokens/{id}/revoke")))
+        .form(&[("_csrf", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 303);
+    let me = TestApp::browser()
+        .get(t.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401, "a revoked token no longer works");
+}

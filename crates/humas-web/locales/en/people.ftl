@@ -48,3 +48,4 @@ token-created = New token
 token-copy-now = Copy it now: this token is shown only once.
 token-created-at = Created
 token-last-used = Last used
+confirm-revoke-token = Revoke this token? Integrations using it will stop working.

@@ -48,3 +48,4 @@ token-created = Token baru
 token-copy-now = Salin sekarang: token ini hanya ditampilkan sekali.
 token-created-at = Dibuat
 token-last-used = Terakhir dipakai
+confirm-revoke-token = Cabut token ini? Integrasi yang memakainya akan berhenti.

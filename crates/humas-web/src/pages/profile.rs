@@ -24,9 +24,11 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .add("POST", "/profile", post(save))
         .add("POST", "/profile/password", post(change_password))
         .add("POST", "/profile/tokens", post(create_token))
+        .add("POST", "/profile/tokens/{id}/revoke", post(revoke_token))
 }
 
 struct TokenRow {
+    id: String,
     name: String,
     created: String,
     last_used: String,
@@ -58,12 +60,7 @@ async fn page(
     l.notice = uri.and_then(|u| notice_from(u, s.tr));
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
     l.error = error.map(|e| e.1);
-    let tokens = state
-        .app
-        .store()
-        .list_api_tokens(s.ctx.user.id)
-        .await
-        .map_err(|e| f(e.into()))?;
+    let tokens = state.app.own_api_tokens(&s.ctx.actor).await.map_err(&f)?;
     let u = &s.ctx.user;
     let when = |us: i64| format::time_us(us, u.zone, s.tr.locale);
     let page = ProfilePage {
@@ -88,6 +85,7 @@ async fn page(
         tokens: tokens
             .iter()
             .map(|t| TokenRow {
+                id: t.id.0.to_string(),
                 name: t.name.clone(),
                 created: when(t.created_at_us),
                 last_used: t.last_used_us.map(when).unwrap_or_else(|| "—".into()),
@@ -205,4 +203,22 @@ async fn create_token(
         Ok((_, secret)) => page(&state, &s, None, None, Some(secret)).await,
         Err(e) => page(&state, &s, None, Some(form_error(e, s.tr)), None).await,
     }
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    s: Signed,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, PageFailure> {
+    let f = fail(s.tr);
+    let id = id
+        .parse()
+        .map(humas_store::ApiTokenId)
+        .map_err(|_| f(AppError::Forbidden))?;
+    state
+        .app
+        .revoke_own_api_token(&s.ctx.actor, id)
+        .await
+        .map_err(&f)?;
+    Ok(done("/profile", "revoked"))
 }
