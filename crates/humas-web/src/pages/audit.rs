@@ -82,6 +82,27 @@ struct AuditPage {
     export: String,
 }
 
+/// What a person recognises: the OPD's name or the username, else the kind and the id.
+fn target_label(
+    kind: &str,
+    id: &str,
+    opds: &[humas_domain::Opd],
+    people: &[humas_domain::User],
+) -> String {
+    let named = match kind {
+        "opd" => opds
+            .iter()
+            .find(|o| o.id.to_string() == id)
+            .map(|o| o.name.to_string()),
+        "user" => people
+            .iter()
+            .find(|u| u.id.to_string() == id)
+            .map(|u| u.username.to_string()),
+        _ => None,
+    };
+    named.map_or_else(|| format!("{kind} {id}"), |name| format!("{kind}: {name}"))
+}
+
 fn filters_without_cursor(q: &HashMap<String, String>) -> String {
     let mut ser = form_urlencoded::Serializer::new(String::new());
     for k in ["actor", "action", "opd", "from", "to"] {
@@ -116,6 +137,7 @@ async fn list(State(state): State<AppState>, s: Signed, uri: Uri) -> Result<Resp
         .await
         .map_err(&f)?;
     let opds = state.app.list_opds(&s.ctx.actor).await.map_err(&f)?;
+    let people = state.app.list_users(&s.ctx.actor, None).await.map_err(&f)?;
     let filters = filters_without_cursor(&q);
     let older = (entries.len() == PAGE_SIZE as usize)
         .then(|| {
@@ -131,7 +153,7 @@ async fn list(State(state): State<AppState>, s: Signed, uri: Uri) -> Result<Resp
             at: format::time_us(e.at_us, s.ctx.user.zone, s.tr.locale),
             actor: e.actor.clone(),
             action: e.action.clone(),
-            target: format!("{} {}", e.target_kind, e.target_id),
+            target: target_label(&e.target_kind, &e.target_id, &opds, &people),
             opd: e.opd.map(|o| opd_name(&opds, Some(o))).unwrap_or_default(),
             before: e.before.clone().unwrap_or_default(),
             after: e.after.clone().unwrap_or_default(),
@@ -178,4 +200,29 @@ async fn export(
         HeaderValue::from_static("attachment; filename=\"humas-audit.csv\""),
     );
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use humas_domain::{Opd, OpdId, OpdKind, OpdName, Slug};
+
+    use super::target_label;
+
+    #[test]
+    fn targets_are_named_when_known() {
+        let o = Opd {
+            id: OpdId::generate(),
+            slug: Slug::parse("dinkes").unwrap(),
+            name: OpdName::parse("Dinas Kesehatan").unwrap(),
+            kind: OpdKind::Dinas,
+            parent: None,
+        };
+        let opds = [o.clone()];
+        assert_eq!(
+            target_label("opd", &o.id.to_string(), &opds, &[]),
+            "opd: Dinas Kesehatan"
+        );
+        assert_eq!(target_label("opd", "gone", &opds, &[]), "opd gone");
+        assert_eq!(target_label("account", "a1", &opds, &[]), "account a1");
+    }
 }
