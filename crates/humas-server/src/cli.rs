@@ -214,6 +214,21 @@ pub enum Command {
     /// Print an example configuration file or check the current configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Indonesian text analysis on the command line.
+    #[command(subcommand)]
+    Text(TextCommand),
+}
+
+/// `humas text ...`
+#[derive(Debug, Subcommand)]
+pub enum TextCommand {
+    /// Analyse messages from standard input: one per line, plain text or NDJSON
+    /// `{"id": ..., "text": "..."}`; writes one JSON analysis per line to standard output.
+    Analyze {
+        /// Include every token with its byte span.
+        #[arg(long)]
+        tokens: bool,
+    },
 }
 
 /// `humas user ...`

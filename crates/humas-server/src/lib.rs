@@ -30,6 +30,7 @@ pub mod serve;
 pub mod settings;
 pub mod store;
 pub mod telemetry;
+pub mod text;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -37,7 +38,9 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use humas_app::{App, SystemClock};
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, TokenCommand, UserCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, ConfigCommand, TextCommand, TokenCommand, UserCommand,
+};
 pub use crate::redact::redact_url;
 use crate::settings::Settings;
 use crate::store::OpenStore;
@@ -81,6 +84,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if matches!(command, Command::Config(ConfigCommand::Example)) {
         return commands::config_example();
     }
+    // Text analysis needs no settings, database or runtime.
+    if let Command::Text(TextCommand::Analyze { tokens }) = command {
+        return text::run_analyze(tokens);
+    }
     let settings = Settings::load(config.as_deref(), &overrides)?;
     if matches!(command, Command::Config(ConfigCommand::Check)) {
         return commands::config_check(&settings, config.as_deref());
@@ -97,7 +104,7 @@ async fn run_async(command: Command, settings: Settings) -> anyhow::Result<ExitC
     match command {
         Command::Serve => serve::serve(settings).await,
         Command::Migrate => commands::migrate(&settings).await,
-        Command::Config(_) => Ok(ExitCode::SUCCESS),
+        Command::Config(_) | Command::Text(_) => Ok(ExitCode::SUCCESS),
         other => {
             let store = OpenStore::connect_and_migrate(&settings).await?;
             let app = build_app(&store, &settings);
@@ -107,7 +114,9 @@ async fn run_async(command: Command, settings: Settings) -> anyhow::Result<ExitC
                     commands::token_create(&app, &username, &name).await
                 }
                 Command::Audit(AuditCommand::Verify) => commands::audit_verify(&app).await,
-                Command::Serve | Command::Migrate | Command::Config(_) => Ok(ExitCode::SUCCESS),
+                Command::Serve | Command::Migrate | Command::Config(_) | Command::Text(_) => {
+                    Ok(ExitCode::SUCCESS)
+                }
             };
             store.close().await;
             result

@@ -507,3 +507,49 @@ fn migrate_user_add_and_audit_verify_on_postgres() {
         });
     });
 }
+
+#[test]
+fn text_analyze_reads_lines_and_ndjson_and_survives_bad_input() {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_humas"))
+        .args(["text", "analyze"])
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = b"pelayanan dinkes lemot bgt anjirr, 3 hari ga dibales!!!\n".to_vec();
+    input.extend_from_slice(
+        b"{\"id\": \"k1\", \"text\": \"NIK saya 3578011209900003, wa 0812-3456-7890\"}\n",
+    );
+    input.extend_from_slice(b"\xff\xfe\n{\"id\": 9}\n");
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        lines[0]["analysis"]["normalized"],
+        "pelayanan dinkes lemot banget anjirr 3 hari tidak dibalas !"
+    );
+    assert_eq!(lines[1]["id"], "k1");
+    let kinds: Vec<&str> = lines[1]["analysis"]["pii"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["nik", "phone"]);
+    assert!(lines[2]["error"].as_str().unwrap().contains("UTF-8"));
+    assert_eq!(lines[3]["id"], 9);
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("analysed 2 lines, refused 2")
+    );
+}
