@@ -26,6 +26,10 @@ pub fn normalize(text: &str) -> String {
 
 /// Letters, digits, and the apostrophe and hyphen that words may contain, in plain lower case.
 fn fold(raw: &str) -> String {
+    // Most words are plain ASCII letters and digits: NFKC leaves them alone, so skip it.
+    if raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return raw.to_ascii_lowercase();
+    }
     let visible: String = raw
         .chars()
         .filter(|c| !is_invisible(*c))
@@ -77,6 +81,9 @@ const fn leet_letter(d: char) -> Option<char> {
 /// `4nj1ng` → `anjing`, `t0l0l` → `tolol`, but `covid19`, `g20` and `2024an` stay: digits after
 /// the last letter are a number, and a word made mostly of digits is not leetspeak.
 fn undo_leetspeak(word: &str) -> String {
+    if !word.bytes().any(|b| b.is_ascii_digit()) {
+        return word.to_owned();
+    }
     let chars: Vec<char> = word.chars().collect();
     let Some(last_letter) = chars.iter().rposition(|c| c.is_alphabetic()) else {
         return word.to_owned();
@@ -105,6 +112,10 @@ fn undo_leetspeak(word: &str) -> String {
 /// Runs of three or more of the same letter become one: no Indonesian word has a letter three
 /// times in a row, and doubled letters (`maaf`, `saat`) are kept.
 fn squeeze_elongation(word: &str) -> String {
+    let bytes = word.as_bytes();
+    if word.is_ascii() && !bytes.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]) {
+        return word.to_owned();
+    }
     let chars: Vec<char> = word.chars().collect();
     let mut out = String::with_capacity(word.len());
     let mut i = 0;
