@@ -192,7 +192,10 @@ fn scan_one(s: &mut Scanner<'_>, c: char) -> Option<Token> {
             },
         ));
     }
-    if let Some(e) = EMOTICONS.iter().find(|e| emoticon_here(s, e)) {
+    // Every emoticon starts with one of these; most tokens need not try the list.
+    if matches!(c, ':' | ';' | '-' | '^' | '<')
+        && let Some(e) = EMOTICONS.iter().find(|e| emoticon_here(s, e))
+    {
         s.pos += e.len();
         return Some(token(s, TokenKind::Emoticon, (*e).to_owned()));
     }
@@ -219,14 +222,15 @@ fn scan_one(s: &mut Scanner<'_>, c: char) -> Option<Token> {
 
 /// The length of the link prefix the text starts with, if any.
 fn url_prefix_len(rest: &str) -> Option<usize> {
-    let head: String = rest
-        .chars()
-        .take(8)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    // Compared as bytes: this runs at every token start and must not allocate.
+    let bytes = rest.as_bytes();
     ["https://", "http://", "www."]
         .into_iter()
-        .find(|p| head.starts_with(p))
+        .find(|p| {
+            bytes
+                .get(..p.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(p.as_bytes()))
+        })
         .map(str::len)
 }
 
