@@ -3,6 +3,7 @@
 use serde::{Serialize, Serializer};
 
 use crate::fingerprint::simhash_tokens;
+use crate::normalize::join_norms;
 use crate::pii::{PiiSpan, find_pii};
 use crate::tokens::{Token, TokenKind, tokenize};
 
@@ -46,22 +47,10 @@ pub fn analyze(text: &str) -> Analysis {
 #[must_use]
 pub fn analyze_with(text: &str, options: Options) -> Analysis {
     let tokens = tokenize(text);
-    let mut normalized = String::with_capacity(text.len());
-    let mut hashtags = Vec::new();
-    let mut mentions = Vec::new();
-    for t in &tokens {
-        if !normalized.is_empty() {
-            normalized.push(' ');
-        }
-        normalized.push_str(&t.norm);
-        match t.kind {
-            TokenKind::Hashtag => hashtags.push(t.norm.clone()),
-            TokenKind::Mention => mentions.push(t.norm.clone()),
-            _ => {}
-        }
-    }
+    let hashtags = norms_of(&tokens, TokenKind::Hashtag);
+    let mentions = norms_of(&tokens, TokenKind::Mention);
     Analysis {
-        normalized,
+        normalized: join_norms(&tokens),
         hashtags,
         mentions,
         pii: find_pii(text),
@@ -72,6 +61,14 @@ pub fn analyze_with(text: &str, options: Options) -> Analysis {
             Vec::new()
         },
     }
+}
+
+fn norms_of(tokens: &[Token], kind: TokenKind) -> Vec<String> {
+    tokens
+        .iter()
+        .filter(|t| t.kind == kind)
+        .map(|t| t.norm.clone())
+        .collect()
 }
 
 /// Analyses many messages.

@@ -9,13 +9,19 @@
 use unicode_normalization::UnicodeNormalization;
 
 use crate::lexicon::standard_form;
-use crate::tokens::{is_invisible, tokenize};
+use crate::tokens::{Token, is_invisible, tokenize};
 
 /// The normal form of a whole text: every token's normal form, separated by one space.
 #[must_use]
 pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for t in tokenize(text) {
+    join_norms(&tokenize(text))
+}
+
+/// The normal forms of already tokenised text, separated by one space.
+#[must_use]
+pub fn join_norms(tokens: &[Token]) -> String {
+    let mut out = String::with_capacity(tokens.iter().map(|t| t.norm.len() + 1).sum());
+    for t in tokens {
         if !out.is_empty() {
             out.push(' ');
         }
