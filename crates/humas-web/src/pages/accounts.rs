@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::error::PageFailure;
 use crate::extract::{FormBody, Signed, query_params};
 use crate::pages::opds::{Choice, opd_choices, platform_choices};
-use crate::pages::{Layout, done, fail, form_error, layout, notice_from, opd_name, render};
+use crate::pages::{Layout, done, fail, form_error, layout, opd_name, render};
 use crate::routes::Routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -74,9 +74,7 @@ async fn page(
         .await
         .map_err(&f)?;
     let mut l = layout(state, s, "accounts", "accounts-title");
-    l.notice = notice_from(uri, s.tr);
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
-    l.error = error.map(|e| e.1);
+    let status = l.show_outcome(Some(uri), error);
     let rows = accounts
         .iter()
         .map(|a| Row {

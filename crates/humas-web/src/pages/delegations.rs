@@ -15,7 +15,7 @@ use crate::error::PageFailure;
 use crate::extract::{FormBody, Signed};
 use crate::format;
 use crate::pages::opds::Choice;
-use crate::pages::{Layout, done, fail, form_error, layout, notice_from, opd_name, render};
+use crate::pages::{Layout, done, fail, form_error, layout, opd_name, render};
 use crate::routes::Routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -86,9 +86,7 @@ async fn page(
         Err(e) => return Err(f(e)),
     };
     let mut l = layout(state, s, "delegations", "delegations-title");
-    l.notice = uri.and_then(|u| notice_from(u, s.tr));
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
-    l.error = error.map(|e| e.1);
+    let status = l.show_outcome(uri, error);
     let today = state.app.today(&s.ctx.user);
     let name = |id| names.get(&id).cloned().unwrap_or_else(|| "—".to_owned());
     let rows = delegations

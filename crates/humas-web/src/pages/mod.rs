@@ -67,6 +67,19 @@ impl Layout {
         format::int(n.count(), self.tr.locale)
     }
 
+    /// Shows the `?ok=` notice of `uri` and a form error, if any; returns the status to answer
+    /// with (the error's, else 200).
+    pub fn show_outcome(
+        &mut self,
+        uri: Option<&axum::http::Uri>,
+        error: Option<(StatusCode, String)>,
+    ) -> StatusCode {
+        self.notice = uri.and_then(|u| notice_from(u, self.tr));
+        let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
+        self.error = error.map(|e| e.1);
+        status
+    }
+
     /// Whether the nav entry for `section` is the current page.
     pub fn current(&self, section: &str) -> &'static str {
         if self.section == section {

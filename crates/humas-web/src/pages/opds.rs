@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::error::PageFailure;
 use crate::extract::{FormBody, Signed};
 use crate::pages::home::{AccountRow, account_rows};
-use crate::pages::{Layout, done, fail, form_error, layout, notice_from, opd_name, render};
+use crate::pages::{Layout, done, fail, form_error, layout, opd_name, render};
 use crate::routes::Routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -124,9 +124,7 @@ async fn list_page(
         .await
         .map_err(&f)?;
     let mut l = layout(state, s, "opds", "opds-title");
-    l.notice = uri.and_then(|u| notice_from(u, s.tr));
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
-    l.error = error.map(|e| e.1);
+    let status = l.show_outcome(uri, error);
     let rows = opds
         .iter()
         .map(|o| OpdRow {
@@ -226,9 +224,7 @@ async fn detail_page(
     };
     let mut l = layout(state, s, "opds", "opds-title");
     l.title = opd.name.to_string();
-    l.notice = uri.and_then(|u| notice_from(u, s.tr));
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
-    l.error = error.map(|e| e.1);
+    let status = l.show_outcome(uri, error);
     let people = people.map(|users| {
         users
             .iter()

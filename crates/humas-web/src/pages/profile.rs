@@ -15,7 +15,7 @@ use crate::error::PageFailure;
 use crate::extract::{FormBody, Signed};
 use crate::format;
 use crate::pages::opds::Choice;
-use crate::pages::{Layout, done, fail, form_error, layout, notice_from, render};
+use crate::pages::{Layout, done, fail, form_error, layout, render};
 use crate::routes::Routes;
 use crate::session::{SESSION_COOKIE, set_cookie};
 
@@ -57,9 +57,7 @@ async fn page(
 ) -> Result<Response, PageFailure> {
     let f = fail(s.tr);
     let mut l = layout(state, s, "profile", "profile-title");
-    l.notice = uri.and_then(|u| notice_from(u, s.tr));
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
-    l.error = error.map(|e| e.1);
+    let status = l.show_outcome(uri, error);
     let tokens = state.app.own_api_tokens(&s.ctx.actor).await.map_err(&f)?;
     let u = &s.ctx.user;
     let when = |us: i64| format::time_us(us, u.zone, s.tr.locale);

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::error::PageFailure;
 use crate::extract::{FormBody, Signed, query_params};
 use crate::pages::opds::{Choice, opd_choices};
-use crate::pages::{Layout, done, fail, form_error, layout, notice_from, opd_name, render};
+use crate::pages::{Layout, done, fail, form_error, layout, opd_name, render};
 use crate::routes::Routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -85,9 +85,7 @@ async fn list_page(
         .map_err(&f)?;
     let opds = state.app.list_opds(&s.ctx.actor).await.map_err(&f)?;
     let mut l = layout(state, s, "users", "users-title");
-    l.notice = notice_from(uri, s.tr);
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
-    l.error = error.map(|e| e.1);
+    let status = l.show_outcome(Some(uri), error);
     let rows = users
         .iter()
         .map(|u| Row {
@@ -180,9 +178,7 @@ async fn detail_page(
         .map_err(fail(s.tr))?;
     let mut l = layout(state, s, "users", "users-title");
     l.title = user.display_name.to_string();
-    l.notice = uri.and_then(|u| notice_from(u, s.tr));
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
-    l.error = error.map(|e| e.1);
+    let status = l.show_outcome(uri, error);
     let page = UserPage {
         id: user.id.to_string(),
         username: user.username.to_string(),
