@@ -9,7 +9,7 @@
 //! - Only this crate knows HTTP: status codes, cookies, headers.
 //! - Handlers never decide who may do what; they ask `humas_app`, which asks the domain `Actor`.
 //!   The web layer only decides *whether someone is signed in*.
-//! - Every state-changing request outside `/api/v1` passes the CSRF guard (synchronizer token
+//! - Every state-changing request to a page passes the CSRF guard (synchronizer token
 //!   from the session, or the double-submit cookie on the sign-in form) and a Fetch-Metadata /
 //!   Origin check. `/api/v1` accepts only bearer tokens, never cookies, so it needs no CSRF token.
 //! - No panic is reachable from a request: inputs are parsed into domain types and every failure
@@ -92,10 +92,9 @@ pub fn router(state: AppState) -> Router {
     let limit = state.settings.max_body_bytes;
     let timeout = state.settings.request_timeout;
     let r = routes::all();
-    r.router
-        .fallback(ops::not_found)
-        .method_not_allowed_fallback(ops::method_not_allowed)
-        // Innermost first: CSRF needs the session; metrics see every answer.
+    // Innermost first: CSRF needs the session.
+    let pages = r
+        .pages
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::guard,
@@ -103,7 +102,12 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::resolve,
-        ))
+        ));
+    pages
+        .merge(r.sessionless)
+        .fallback(ops::not_found)
+        .method_not_allowed_fallback(ops::method_not_allowed)
+        // Metrics see every answer.
         .layer(axum::middleware::from_fn(ops::security_headers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -33,11 +33,26 @@ impl Routes {
     }
 }
 
+/// Every route of the application, in two groups.
+pub(crate) struct AllRoutes {
+    /// Health, metrics, static files and the bearer-token API: no session is looked up for
+    /// them, which saves a database query for every asset a page loads.
+    pub(crate) sessionless: Router<AppState>,
+    /// The pages: the session is resolved and unsafe methods pass the CSRF guard.
+    pub(crate) pages: Router<AppState>,
+    /// Both groups as (method, path).
+    pub(crate) table: Vec<(String, String)>,
+}
+
 /// Every route of the application.
-pub(crate) fn all() -> Routes {
-    let r = Routes::new();
-    let r = crate::ops::routes(r);
-    let r = crate::assets::routes(r);
-    let r = crate::pages::routes(r);
-    crate::api::routes(r)
+pub(crate) fn all() -> AllRoutes {
+    let plain = crate::api::routes(crate::assets::routes(crate::ops::routes(Routes::new())));
+    let pages = crate::pages::routes(Routes::new());
+    let mut table = plain.table;
+    table.extend(pages.table);
+    AllRoutes {
+        sessionless: plain.router,
+        pages: pages.router,
+        table,
+    }
 }

@@ -450,3 +450,33 @@ async fn api_tokens_are_shown_once_and_can_be_revoked_by_their_owner() {
         .unwrap();
     assert_eq!(me.status(), 401, "a revoked token no longer works");
 }
+
+#[tokio::test]
+async fn static_files_and_health_do_not_look_up_sessions() {
+    let t = TestApp::spawn().await;
+    let c = TestApp::browser();
+    let stale = "humas_session=no-such-session";
+    let page = c
+        .get(t.url("/"))
+        .header("cookie", stale)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        page.headers().get("set-cookie").is_some(),
+        "a page clears a stale session cookie"
+    );
+    for path in ["/assets/humas.css", "/healthz", "/api/v1/openapi.json"] {
+        let resp = c
+            .get(t.url(path))
+            .header("cookie", stale)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        assert!(
+            resp.headers().get("set-cookie").is_none(),
+            "{path} must not resolve the session"
+        );
+    }
+}
