@@ -20,10 +20,13 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod corpus;
 pub mod fingerprint;
 mod lexicon;
 pub mod normalize;
 pub mod pii;
+pub mod stem;
+pub mod threat;
 pub mod tokens;
 
 pub use analysis::{Analysis, analyze, analyze_batch};

@@ -1,0 +1,1 @@
+//! A fixed, generated corpus of social-media-like messages for benchmarks. (Being written.)

@@ -1,0 +1,1 @@
+//! Rule-based Indonesian stemming for search. (Being written.)

@@ -1,0 +1,1 @@
+//! Threats of violence: rules over normalised words. (Being written.)
