@@ -2,10 +2,9 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::fingerprint::simhash_tokens;
-use crate::normalize::join_norms;
+use crate::fingerprint::simhash_scan;
 use crate::pii::{PiiSpan, find_pii};
-use crate::tokens::{Token, TokenKind, tokenize};
+use crate::tokens::{Token, TokenKind, scan};
 
 /// What the analysis found in one message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -46,29 +45,20 @@ pub fn analyze(text: &str) -> Analysis {
 /// Analyses one message with options.
 #[must_use]
 pub fn analyze_with(text: &str, options: Options) -> Analysis {
-    let tokens = tokenize(text);
-    let hashtags = norms_of(&tokens, TokenKind::Hashtag);
-    let mentions = norms_of(&tokens, TokenKind::Mention);
+    // One scan; the normal forms of all tokens share one string, which is `normalized`.
+    let scan = scan(text);
     Analysis {
-        normalized: join_norms(&tokens),
-        hashtags,
-        mentions,
+        hashtags: scan.norms_of(TokenKind::Hashtag),
+        mentions: scan.norms_of(TokenKind::Mention),
         pii: find_pii(text),
-        fingerprint: simhash_tokens(&tokens),
+        fingerprint: simhash_scan(&scan),
         tokens: if options.with_tokens {
-            tokens
+            scan.to_tokens()
         } else {
             Vec::new()
         },
+        normalized: scan.norms,
     }
-}
-
-fn norms_of(tokens: &[Token], kind: TokenKind) -> Vec<String> {
-    tokens
-        .iter()
-        .filter(|t| t.kind == kind)
-        .map(|t| t.norm.clone())
-        .collect()
 }
 
 /// Analyses many messages.

@@ -4,74 +4,179 @@
 //! word or two. Their fingerprints differ in few bits, so grouping by Hamming distance finds
 //! them without comparing texts pairwise.
 
-use crate::tokens::{Token, TokenKind, tokenize};
+use crate::tokens::{Scan, Token, TokenKind, scan};
 
 /// Fingerprints at most this many bits apart are treated as the same message.
 pub const NEAR_DUPLICATE_BITS: u32 = 3;
 
-/// 64-bit FNV-1a followed by a SplitMix64 finaliser, so similar strings get unrelated bits.
-fn hash64(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            h ^= 0x1f;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        for b in part.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+/// Mixed in between the two words of a pair, so `ab c` and `a bc` hash differently.
+const PAIR_SEPARATOR: u64 = 0x1f;
+
+/// One byte of 64-bit FNV-1a.
+const fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ b as u64).wrapping_mul(FNV_PRIME)
+}
+
+/// SplitMix64 finaliser, so similar strings get unrelated bits.
+const fn finish(mut h: u64) -> u64 {
     h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     h ^ (h >> 31)
 }
 
-/// Tokens that carry the content of a message (not punctuation, emoji or links, which
-/// campaigns vary to look different).
-fn content(tokens: &[Token]) -> Vec<&str> {
-    tokens
-        .iter()
-        .filter(|t| {
-            matches!(
-                t.kind,
-                TokenKind::Word | TokenKind::Number | TokenKind::Hashtag | TokenKind::Mention
-            )
-        })
-        .flat_map(|t| t.norm.split(' '))
-        .collect()
+/// Whether tokens of this kind carry the content of a message (not punctuation, emoji or
+/// links, which campaigns vary to look different).
+const fn is_content(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Word | TokenKind::Number | TokenKind::Hashtag | TokenKind::Mention
+    )
+}
+
+/// Byte lanes never reach 256 when flushed after this many hashes.
+const FLUSH_AFTER: u32 = 255;
+const ONE_PER_BYTE: u64 = 0x0101_0101_0101_0101;
+
+/// How often each of the 64 bits was set in the hashes counted so far. Eight counters share a
+/// u64, one per byte: `(h >> k) & 0x0101…` puts bits k, k+8, …, k+56 of a hash into the eight
+/// bytes, so one add counts eight bits; the bytes are flushed into wide totals before they
+/// could overflow.
+struct BitCounts {
+    lanes: [u64; 8],
+    in_lanes: u32,
+    totals: [u64; 64],
+    hashes: u64,
+}
+
+impl BitCounts {
+    const fn new() -> Self {
+        Self {
+            lanes: [0; 8],
+            in_lanes: 0,
+            totals: [0; 64],
+            hashes: 0,
+        }
+    }
+
+    fn add(&mut self, h: u64) {
+        if self.in_lanes == FLUSH_AFTER {
+            self.flush();
+        }
+        for (k, lane) in self.lanes.iter_mut().enumerate() {
+            *lane += (h >> k) & ONE_PER_BYTE;
+        }
+        self.in_lanes += 1;
+        self.hashes += 1;
+    }
+
+    fn flush(&mut self) {
+        for (k, lane) in self.lanes.iter().enumerate() {
+            for (byte, count) in lane.to_le_bytes().into_iter().enumerate() {
+                if let Some(total) = self.totals.get_mut(8 * byte + k) {
+                    *total += u64::from(count);
+                }
+            }
+        }
+        self.lanes = [0; 8];
+        self.in_lanes = 0;
+    }
+}
+
+/// Feeds content words to [`BitCounts`]: each word with weight 1, and each pair of
+/// neighbouring words with weight 2, which keeps word order in the picture. Words and pairs
+/// are hashed with 64-bit FNV-1a (a pair as the first word, a separator, the second word) and a
+/// SplitMix64 finaliser. A normal form may hold several words (`dll` → `dan lain lain`); they
+/// are split at spaces while hashing.
+struct Features {
+    /// Words and pairs are counted apart, so that counting needs no multiplication.
+    words: BitCounts,
+    pairs: BitCounts,
+    /// FNV state after the previous word, from which its pair with the next word continues.
+    previous: Option<u64>,
+}
+
+impl Features {
+    const fn new() -> Self {
+        Self {
+            words: BitCounts::new(),
+            pairs: BitCounts::new(),
+            previous: None,
+        }
+    }
+
+    /// Hashes the words of `norm` as single words and, continuing from the previous word's
+    /// state, as the second half of a pair: one pass over the bytes, no splitting first.
+    fn add_norm(&mut self, norm: &str) {
+        let mut word = FNV_OFFSET;
+        let mut pair = self.pair_start();
+        for &b in norm.as_bytes() {
+            if b == b' ' {
+                self.end_word(word, pair);
+                word = FNV_OFFSET;
+                pair = self.pair_start();
+            } else {
+                word = fnv_step(word, b);
+                pair = pair.map(|p| fnv_step(p, b));
+            }
+        }
+        self.end_word(word, pair);
+    }
+
+    /// The state a pair starts from: the previous word, then the separator.
+    fn pair_start(&self) -> Option<u64> {
+        self.previous
+            .map(|p| (p ^ PAIR_SEPARATOR).wrapping_mul(FNV_PRIME))
+    }
+
+    fn end_word(&mut self, word: u64, pair: Option<u64>) {
+        self.words.add(finish(word));
+        if let Some(pair) = pair {
+            self.pairs.add(finish(pair));
+        }
+        self.previous = Some(word);
+    }
+
+    /// SimHash sets bit `b` when the features with `b` set outweigh those without:
+    /// Σ w·(2·set − 1) > 0, that is 2·Σ w·set > Σ w.
+    fn fingerprint(mut self) -> u64 {
+        self.words.flush();
+        self.pairs.flush();
+        let total_weight = self.words.hashes + 2 * self.pairs.hashes;
+        let set_weights = self.words.totals.iter().zip(&self.pairs.totals);
+        let mut fingerprint = 0;
+        for (bit, (in_words, in_pairs)) in set_weights.enumerate() {
+            let set_weight = in_words + 2 * in_pairs;
+            fingerprint |= u64::from(2 * set_weight > total_weight) << bit;
+        }
+        fingerprint
+    }
 }
 
 /// The fingerprint of already tokenised text.
 #[must_use]
 pub fn simhash_tokens(tokens: &[Token]) -> u64 {
-    let words = content(tokens);
-    let mut weights = [0i32; 64];
-    // Branch-free so the 64 lanes vectorise: +w where the bit is set, -w where it is not.
-    let mut add = |h: u64, w: i32| {
-        for (bit, slot) in weights.iter_mut().enumerate() {
-            let set = i32::from(u8::from(h >> bit & 1 == 1));
-            *slot += (2 * set - 1) * w;
-        }
-    };
-    for w in &words {
-        add(hash64(&[w]), 1);
+    let mut features = Features::new();
+    for t in tokens.iter().filter(|t| is_content(t.kind)) {
+        features.add_norm(&t.norm);
     }
-    // Word pairs keep word order in the picture, weighted higher than single words.
-    for pair in words.windows(2) {
-        add(hash64(pair), 2);
+    features.fingerprint()
+}
+
+/// The fingerprint of a scanned text (see [`simhash_tokens`]).
+pub(crate) fn simhash_scan(scan: &Scan) -> u64 {
+    let mut features = Features::new();
+    for t in scan.tokens.iter().filter(|t| is_content(t.kind)) {
+        features.add_norm(scan.norm(t));
     }
-    weights
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| **w > 0)
-        .fold(0u64, |acc, (bit, _)| acc | (1 << bit))
+    features.fingerprint()
 }
 
 /// The fingerprint of a text.
 #[must_use]
 pub fn simhash(text: &str) -> u64 {
-    simhash_tokens(&tokenize(text))
+    simhash_scan(&scan(text))
 }
 
 /// How many bits two fingerprints differ in.

@@ -137,6 +137,7 @@ const REGIONAL: &[(&str, &str)] = &[
     ("wong", "orang"),
 ];
 
+#[cfg(test)]
 fn lookup(table: &'static [(&'static str, &'static str)], word: &str) -> Option<&'static str> {
     table
         .binary_search_by(|(k, _)| (*k).cmp(word))
@@ -145,10 +146,101 @@ fn lookup(table: &'static [(&'static str, &'static str)], word: &str) -> Option<
         .map(|(_, v)| *v)
 }
 
+/// Slots in the hash index over both tables: a power of two at least four times the number of
+/// entries, so probe runs stay short.
+const INDEX_SLOTS: usize = 2048;
+const EMPTY_SLOT: u16 = u16::MAX;
+
+/// Every word of every message is looked up, and most are not in the tables: one hash and
+/// usually a single comparison beats a binary search over strings. Built at compile time.
+static INDEX: [u16; INDEX_SLOTS] = build_index();
+
+const fn entry(i: usize) -> (&'static str, &'static str) {
+    if i < SLANG.len() {
+        SLANG[i]
+    } else {
+        REGIONAL[i - SLANG.len()]
+    }
+}
+
+/// FNV-1a over the key's bytes, reduced to a slot.
+const fn slot_of(key: &[u8]) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut i = 0;
+    while i < key.len() {
+        h ^= key[i] as u32;
+        h = h.wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    (h ^ (h >> 16)) as usize & (INDEX_SLOTS - 1)
+}
+
+const fn build_index() -> [u16; INDEX_SLOTS] {
+    assert!(SLANG.len() + REGIONAL.len() < INDEX_SLOTS / 4);
+    let mut index = [EMPTY_SLOT; INDEX_SLOTS];
+    let mut i = 0;
+    while i < SLANG.len() + REGIONAL.len() {
+        let mut slot = slot_of(entry(i).0.as_bytes());
+        while index[slot] != EMPTY_SLOT {
+            slot = (slot + 1) & (INDEX_SLOTS - 1);
+        }
+        index[slot] = i as u16;
+        i += 1;
+    }
+    index
+}
+
+/// For each first byte `a`..=`z`, a bit for each key length (up to 31) that some key starting
+/// with that letter has. Most words of a message are not keys, and most of those are turned
+/// away by this one lookup before any hashing.
+static LENGTHS_BY_FIRST_LETTER: [u32; 26] = build_lengths();
+
+const fn build_lengths() -> [u32; 26] {
+    let mut lengths = [0u32; 26];
+    let mut i = 0;
+    while i < SLANG.len() + REGIONAL.len() {
+        let key = entry(i).0.as_bytes();
+        assert!(!key.is_empty() && key.len() < 32 && key[0].is_ascii_lowercase());
+        lengths[(key[0] - b'a') as usize] |= 1 << key.len();
+        i += 1;
+    }
+    lengths
+}
+
+/// Whether some key starts with the word's first letter and is as long as the word.
+fn may_be_key(word: &[u8]) -> bool {
+    let Some(&first) = word.first() else {
+        return false;
+    };
+    let by_letter = LENGTHS_BY_FIRST_LETTER.get(usize::from(first.wrapping_sub(b'a')));
+    by_letter.is_some_and(|lengths| word.len() < 32 && lengths >> word.len() & 1 == 1)
+}
+
+/// The standard Indonesian for a folded word given as bytes (see [`standard_form`]).
+pub(crate) fn standard_form_of_bytes(word: &[u8]) -> Option<&'static str> {
+    if !may_be_key(word) {
+        return None;
+    }
+    let mut slot = slot_of(word);
+    // The index is at most a quarter full, so an empty slot always ends the probe.
+    for _ in 0..INDEX_SLOTS {
+        let i = *INDEX.get(slot)?;
+        if i == EMPTY_SLOT {
+            return None;
+        }
+        let (key, value) = entry(usize::from(i));
+        if key.as_bytes() == word {
+            return Some(value);
+        }
+        slot = (slot + 1) & (INDEX_SLOTS - 1);
+    }
+    None
+}
+
 /// The standard Indonesian for a folded word, if it is slang or a regional word we know.
 #[must_use]
 pub fn standard_form(word: &str) -> Option<&'static str> {
-    lookup(SLANG, word).or_else(|| lookup(REGIONAL, word))
+    standard_form_of_bytes(word.as_bytes())
 }
 
 #[cfg(test)]
@@ -185,6 +277,19 @@ mod tests {
                     "target word {word} is itself a key"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_index_finds_every_key_and_agrees_with_the_tables() {
+        for (k, v) in SLANG.iter().chain(REGIONAL) {
+            assert_eq!(standard_form(k), Some(*v), "{k}");
+        }
+        for word in ["", "b", "bg", "bgtt", "pelayanan", "iki'", "zzzzzz"] {
+            assert_eq!(
+                standard_form(word),
+                lookup(SLANG, word).or_else(|| lookup(REGIONAL, word))
+            );
         }
     }
 

@@ -8,13 +8,13 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::lexicon::standard_form;
-use crate::tokens::{Token, is_invisible, tokenize};
+use crate::lexicon::{standard_form, standard_form_of_bytes};
+use crate::tokens::{Token, is_invisible, scan};
 
 /// The normal form of a whole text: every token's normal form, separated by one space.
 #[must_use]
 pub fn normalize(text: &str) -> String {
-    join_norms(&tokenize(text))
+    scan(text).norms
 }
 
 /// The normal forms of already tokenised text, separated by one space.
@@ -149,21 +149,167 @@ fn squeeze_elongation(word: &str) -> String {
 /// The normal form of one word (see the module documentation).
 #[must_use]
 pub fn normalize_word(raw: &str) -> String {
+    let mut out = String::new();
+    push_normal_word(raw, &mut out);
+    out
+}
+
+/// Appends the normal form of one word to `out`, which the tokenizer shares between all the
+/// words of a message so that a word costs no allocation of its own.
+pub(crate) fn push_normal_word(raw: &str, out: &mut String) {
+    if is_plain_ascii_word(raw.as_bytes()) {
+        push_plain_ascii_word(raw, out);
+        return;
+    }
+    if raw.is_ascii() && push_short_ascii_word(raw.as_bytes(), out) {
+        return;
+    }
     let folded = fold(raw);
     let plain = squeeze_elongation(&undo_leetspeak(&folded));
-    match standard_form(&plain) {
-        Some(standard) => standard.to_owned(),
-        None => plain,
+    out.push_str(standard_form(&plain).unwrap_or(&plain));
+}
+
+/// Most words: ASCII letters only, and no letter three times in a row. Folding is then just
+/// lower case, and there is no leetspeak or elongation to undo.
+fn is_plain_ascii_word(raw: &[u8]) -> bool {
+    raw.iter().all(u8::is_ascii_alphabetic)
+        && !raw
+            .windows(3)
+            .any(|w| w[0] | 0x20 == w[1] | 0x20 && w[1] | 0x20 == w[2] | 0x20)
+}
+
+/// [`push_normal_word`] for [`is_plain_ascii_word`]: copied, lower-cased in place, looked up.
+fn push_plain_ascii_word(raw: &str, out: &mut String) {
+    let start = out.len();
+    out.push_str(raw);
+    let Some(word) = out.get_mut(start..) else {
+        return;
+    };
+    word.make_ascii_lowercase();
+    if let Some(standard) = standard_form_of_bytes(word.as_bytes()) {
+        out.truncate(start);
+        out.push_str(standard);
     }
+}
+
+/// ASCII words up to this many letters are normalised in a buffer on the stack.
+const SHORT_WORD: usize = 64;
+
+/// The fast path of [`push_normal_word`] for ASCII, where NFKC changes nothing and lower case is
+/// one byte for one byte: the same steps as [`fold`], [`undo_leetspeak`] and
+/// [`squeeze_elongation`], done in place. Returns false, having written nothing, for words
+/// too long for the buffer.
+fn push_short_ascii_word(raw: &[u8], out: &mut String) -> bool {
+    let mut buf = [0u8; SHORT_WORD];
+    let Some(len) = fold_ascii(raw, &mut buf) else {
+        return false;
+    };
+    let word = buf.get_mut(..len).unwrap_or_default();
+    undo_leetspeak_ascii(word);
+    let len = squeeze_elongation_ascii(word);
+    let word = word.get(..len).unwrap_or_default();
+    match standard_form_of_bytes(word) {
+        Some(standard) => out.push_str(standard),
+        // Only ASCII bytes were written, so this always succeeds.
+        None => out.push_str(std::str::from_utf8(word).unwrap_or_default()),
+    }
+    true
+}
+
+/// [`fold`] and [`tidy_joiners`] for ASCII: letters and digits lower-cased, an apostrophe only
+/// after a letter, a hyphen only between letters. `None` if it does not fit in `buf`.
+fn fold_ascii(raw: &[u8], buf: &mut [u8; SHORT_WORD]) -> Option<usize> {
+    let kept = |b: u8| b.is_ascii_alphanumeric() || b == b'\'' || b == b'-';
+    let mut len = 0;
+    for (i, &b) in raw.iter().enumerate() {
+        let after_letter = len > 0 && buf.get(len - 1).is_some_and(u8::is_ascii_alphabetic);
+        let keep = match b {
+            b'\'' => after_letter,
+            b'-' => {
+                let next = raw
+                    .get(i + 1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .find(|&&n| kept(n));
+                after_letter && next.is_some_and(u8::is_ascii_alphabetic)
+            }
+            _ => b.is_ascii_alphanumeric(),
+        };
+        if keep {
+            *buf.get_mut(len)? = b.to_ascii_lowercase();
+            len += 1;
+        }
+    }
+    Some(len)
+}
+
+/// [`undo_leetspeak`] in place, for ASCII.
+fn undo_leetspeak_ascii(word: &mut [u8]) {
+    if !word.iter().any(u8::is_ascii_digit) {
+        return;
+    }
+    let Some(last_letter) = word.iter().rposition(u8::is_ascii_alphabetic) else {
+        return;
+    };
+    let letters = word.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let inside = word.get_mut(..last_letter).unwrap_or_default();
+    let digits_inside = inside.iter().filter(|b| b.is_ascii_digit()).count();
+    if digits_inside == 0 || digits_inside > letters || word.len() < 4 {
+        return;
+    }
+    for b in word.get_mut(..last_letter).unwrap_or_default() {
+        if let Some(letter) = leet_letter(char::from(*b)) {
+            // Leet letters are ASCII.
+            *b = u8::try_from(letter).unwrap_or(*b);
+        }
+    }
+}
+
+/// [`squeeze_elongation`] in place, for ASCII: returns the new length.
+fn squeeze_elongation_ascii(word: &mut [u8]) -> usize {
+    let mut len = 0;
+    let mut run = 0;
+    for i in 0..word.len() {
+        let b = word.get(i).copied().unwrap_or_default();
+        let same = len > 0 && word.get(len - 1) == Some(&b);
+        run = if same { run + 1 } else { 1 };
+        if run == 3 && b.is_ascii_alphabetic() {
+            // The third of a run: the run becomes a single letter, so take back the second.
+            len -= 1;
+        } else if run < 3 || !b.is_ascii_alphabetic() {
+            if let Some(slot) = word.get_mut(len) {
+                *slot = b;
+            }
+            len += 1;
+        }
+    }
+    len
 }
 
 /// The normal form of a hashtag's text (without `#`): folded, letters and digits and `_`.
 #[must_use]
 pub fn normalize_tag(raw: &str) -> String {
-    raw.nfkc()
-        .flat_map(char::to_lowercase)
-        .filter(|c| c.is_alphanumeric() || *c == '_')
-        .collect()
+    let mut out = String::new();
+    push_normal_tag(raw, &mut out);
+    out
+}
+
+/// Appends [`normalize_tag`] of `raw` to `out`.
+pub(crate) fn push_normal_tag(raw: &str, out: &mut String) {
+    if raw.is_ascii() {
+        // NFKC leaves ASCII alone.
+        out.extend(
+            raw.bytes()
+                .filter(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return;
+    }
+    out.extend(
+        raw.nfkc()
+            .flat_map(char::to_lowercase)
+            .filter(|c| c.is_alphanumeric() || *c == '_'),
+    );
 }
 
 #[cfg(test)]

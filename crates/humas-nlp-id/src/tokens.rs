@@ -1,12 +1,15 @@
 //! Typed tokens with their spans in the original text, and the normalised form of each.
 //!
-//! One left-to-right pass over the characters. Every token keeps `start..end`, the byte range
+//! One left-to-right pass over the text, reading bytes and decoding a character only where
+//! the text is not ASCII. Every token keeps `start..end`, the byte range
 //! of the raw text it came from, so callers can highlight or redact exactly what was written,
 //! while `norm` carries what the analysers read.
 
+use std::ops::Range;
+
 use serde::Serialize;
 
-use crate::normalize::{normalize_tag, normalize_word};
+use crate::normalize::{push_normal_tag, push_normal_word};
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -74,48 +77,77 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}')
 }
 
-/// A cursor over the input.
-struct Scanner<'a> {
-    text: &'a str,
-    pos: usize,
+/// A token whose normal form lives in the shared buffer of a [`Scan`].
+#[derive(Clone, Debug)]
+pub(crate) struct Span {
+    pub(crate) kind: TokenKind,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// Byte range of the normal form in [`Scan::norms`].
+    pub(crate) norm: Range<usize>,
 }
 
-impl<'a> Scanner<'a> {
-    fn rest(&self) -> &'a str {
-        self.text.get(self.pos..).unwrap_or("")
+/// All tokens of a text with their normal forms written one after another into a single
+/// string, separated by one space: that string is already [`normalize`](crate::normalize())'s
+/// answer, and no token needs an allocation of its own.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scan {
+    pub(crate) tokens: Vec<Span>,
+    pub(crate) norms: String,
+}
+
+impl Scan {
+    /// The normal form of one token.
+    pub(crate) fn norm(&self, span: &Span) -> &str {
+        self.norms.get(span.norm.clone()).unwrap_or_default()
     }
 
-    fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+    /// The normal forms of the tokens of one kind, as owned strings.
+    pub(crate) fn norms_of(&self, kind: TokenKind) -> Vec<String> {
+        self.tokens
+            .iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| self.norm(t).to_owned())
+            .collect()
     }
 
-    fn peek_second(&self) -> Option<char> {
-        self.rest().chars().nth(1)
+    /// The public token list.
+    pub(crate) fn to_tokens(&self) -> Vec<Token> {
+        self.tokens
+            .iter()
+            .map(|t| Token {
+                kind: t.kind,
+                start: t.start,
+                end: t.end,
+                norm: self.norm(t).to_owned(),
+            })
+            .collect()
     }
 
-    fn prev(&self) -> Option<char> {
-        self.text
-            .get(..self.pos)
-            .and_then(|s| s.chars().next_back())
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.pos += c.len_utf8();
-        Some(c)
-    }
-
-    fn bump_while(&mut self, mut keep: impl FnMut(char) -> bool) {
-        while let Some(c) = self.peek() {
-            if !keep(c) {
-                break;
-            }
-            self.pos += c.len_utf8();
+    /// Starts the normal form of a new token: a space after the previous one. Returns where
+    /// the separator starts, for [`Scan::finish`].
+    fn begin(&mut self) -> usize {
+        let mark = self.norms.len();
+        if mark > 0 {
+            self.norms.push(' ');
         }
+        mark
     }
 
-    fn raw(&self, start: usize) -> &'a str {
-        self.text.get(start..self.pos).unwrap_or("")
+    /// Records the token whose normal form was written since [`Scan::begin`] returned `mark`;
+    /// a token whose normal form came out empty is dropped, separator and all.
+    fn finish(&mut self, mark: usize, kind: TokenKind, start: usize, end: usize) {
+        let norm_start = mark + usize::from(mark > 0);
+        if self.norms.len() == norm_start {
+            self.norms.truncate(mark);
+            return;
+        }
+        self.tokens.push(Span {
+            kind,
+            start,
+            end,
+            norm: norm_start..self.norms.len(),
+        });
     }
 }
 
@@ -123,101 +155,150 @@ impl<'a> Scanner<'a> {
 /// punctuation are not tokens.
 #[must_use]
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut s = Scanner { text, pos: 0 };
-    let mut out = Vec::new();
-    while let Some(c) = s.peek() {
-        let start = s.pos;
-        if let Some(token) = scan_one(&mut s, c)
-            && !token.norm.is_empty()
-        {
-            out.push(token);
+    scan(text).to_tokens()
+}
+
+/// The character at byte `pos`, decoding only when it is not ASCII.
+fn char_at(text: &str, pos: usize) -> Option<char> {
+    match text.as_bytes().get(pos) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => text.get(pos..)?.chars().next(),
+        None => None,
+    }
+}
+
+/// Reads `text` once, left to right, into tokens and their normal forms.
+pub(crate) fn scan(text: &str) -> Scan {
+    let mut out = Scan {
+        // About one token per six bytes of ordinary text, and slang grows when spelled out
+        // (`bgt` → `banget`): one allocation each instead of several.
+        tokens: Vec::with_capacity(text.len() / 6 + 1),
+        norms: String::with_capacity(text.len() + text.len() / 2 + 16),
+    };
+    let mut pos = 0;
+    while let Some(c) = char_at(text, pos) {
+        if c.is_ascii_whitespace() {
+            // The commonest character that starts no token.
+            pos += 1;
+            continue;
         }
-        if s.pos == start {
-            // Not the start of any token: skip one character.
-            s.bump();
-        }
+        let mark = out.begin();
+        let next = match scan_one(text, pos, c, &mut out.norms) {
+            Some((kind, end)) => {
+                out.finish(mark, kind, pos, end);
+                end
+            }
+            None => {
+                out.norms.truncate(mark);
+                pos
+            }
+        };
+        // Not the start of any token: skip one character.
+        pos = if next == pos {
+            pos + c.len_utf8()
+        } else {
+            next
+        };
     }
     out
 }
 
-fn scan_one(s: &mut Scanner<'_>, c: char) -> Option<Token> {
-    let start = s.pos;
-    let token = |s: &Scanner<'_>, kind, norm: String| Token {
-        kind,
-        start,
-        end: s.pos,
-        norm,
-    };
-    if let Some(prefix) = url_prefix_len(s.rest()) {
-        s.bump_while(|c| !c.is_whitespace());
-        trim_trailing(s, start, |c| {
-            matches!(
-                c,
-                '.' | ',' | '!' | '?' | ')' | ']' | '"' | '\'' | ';' | ':'
-            )
-        });
-        if s.pos - start > prefix {
-            return Some(token(s, TokenKind::Url, s.raw(start).to_owned()));
+/// The token starting at `start` (whose first character is `c`), if any: its kind and end.
+/// Its normal form is appended to `norm`.
+fn scan_one(text: &str, start: usize, c: char, norm: &mut String) -> Option<(TokenKind, usize)> {
+    let rest = text.get(start..).unwrap_or_default();
+    if matches!(c, 'h' | 'H' | 'w' | 'W')
+        && let Some(end) = url_end(text, start)
+    {
+        norm.push_str(text.get(start..end).unwrap_or_default());
+        return Some((TokenKind::Url, end));
+    }
+    match c {
+        '@' if char_at(text, start + 1).is_some_and(|n| n.is_ascii_alphanumeric() || n == '_') => {
+            let mut end = start
+                + 1
+                + ascii_run(rest.get(1..), |b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')
+                });
+            while end > start && text.as_bytes().get(end - 1) == Some(&b'.') {
+                end -= 1;
+            }
+            let raw = text.get(start..end).unwrap_or_default();
+            norm.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
+            Some((TokenKind::Mention, end))
         }
-        // A bare "www." or "http://" is not a link: read it as words instead.
-        s.pos = start;
+        '#' if char_at(text, start + 1).is_some_and(|n| n.is_alphanumeric() || n == '_') => {
+            let end = run_end(text, start + 1, |c| c.is_alphanumeric() || c == '_');
+            let mark = norm.len();
+            norm.push('#');
+            push_normal_tag(text.get(start + 1..end).unwrap_or_default(), norm);
+            if norm.len() == mark + 1 {
+                // Nothing of the tag survived normalisation: an empty normal form.
+                norm.truncate(mark);
+            }
+            Some((TokenKind::Hashtag, end))
+        }
+        // Every emoticon starts with one of these; most tokens need not try the list.
+        ':' | ';' | '-' | '^' | '<' => {
+            let e = EMOTICONS.iter().find(|e| emoticon_here(text, start, e))?;
+            norm.push_str(e);
+            Some((TokenKind::Emoticon, start + e.len()))
+        }
+        '!' | '?' => {
+            let len = ascii_run(Some(rest), |b| matches!(b, b'!' | b'?'));
+            let raw = rest.get(..len).unwrap_or_default();
+            norm.push_str(match (raw.contains('!'), raw.contains('?')) {
+                (true, true) => "?!",
+                (true, false) => "!",
+                _ => "?",
+            });
+            Some((TokenKind::Punct, start + len))
+        }
+        _ if is_emoji(c) => {
+            let end = run_end(text, start + c.len_utf8(), continues_emoji);
+            norm.push_str(text.get(start..end).unwrap_or_default());
+            Some((TokenKind::Emoji, end))
+        }
+        _ if c.is_alphanumeric() => Some(scan_word_or_number(text, start, c, norm)),
+        _ => None,
     }
-    if c == '@'
-        && s.peek_second()
-            .is_some_and(|n| n.is_ascii_alphanumeric() || n == '_')
+}
+
+/// How many leading bytes of `s` satisfy `keep`.
+fn ascii_run(s: Option<&str>, keep: impl Fn(u8) -> bool) -> usize {
+    s.unwrap_or_default()
+        .bytes()
+        .position(|b| !keep(b))
+        .unwrap_or_else(|| s.map_or(0, str::len))
+}
+
+/// Where the run of characters satisfying `keep` that starts at `pos` ends.
+fn run_end(text: &str, mut pos: usize, keep: impl Fn(char) -> bool) -> usize {
+    while let Some(c) = char_at(text, pos) {
+        if !keep(c) {
+            break;
+        }
+        pos += c.len_utf8();
+    }
+    pos
+}
+
+/// The end of a link starting at `start`: everything up to whitespace, without the sentence
+/// punctuation after it. `None` for a bare "www." or "http://", which are read as words.
+fn url_end(text: &str, start: usize) -> Option<usize> {
+    let prefix = url_prefix_len(text.get(start..).unwrap_or_default())?;
+    let mut end = run_end(text, start, |c| !c.is_whitespace());
+    while end > start
+        && text.as_bytes().get(end - 1).is_some_and(|b| {
+            matches!(
+                b,
+                b'.' | b',' | b'!' | b'?' | b')' | b']' | b'"' | b'\'' | b';' | b':'
+            )
+        })
     {
-        s.bump();
-        s.bump_while(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
-        trim_trailing(s, start, |c| c == '.');
-        return Some(token(
-            s,
-            TokenKind::Mention,
-            s.raw(start).to_ascii_lowercase(),
-        ));
+        end -= 1;
     }
-    if c == '#'
-        && s.peek_second()
-            .is_some_and(|n| n.is_alphanumeric() || n == '_')
-    {
-        s.bump();
-        s.bump_while(|c| c.is_alphanumeric() || c == '_');
-        let tag = normalize_tag(s.raw(start).get(1..).unwrap_or(""));
-        return Some(token(
-            s,
-            TokenKind::Hashtag,
-            if tag.is_empty() {
-                String::new()
-            } else {
-                format!("#{tag}")
-            },
-        ));
-    }
-    // Every emoticon starts with one of these; most tokens need not try the list.
-    if matches!(c, ':' | ';' | '-' | '^' | '<')
-        && let Some(e) = EMOTICONS.iter().find(|e| emoticon_here(s, e))
-    {
-        s.pos += e.len();
-        return Some(token(s, TokenKind::Emoticon, (*e).to_owned()));
-    }
-    if is_emoji(c) {
-        s.bump();
-        s.bump_while(continues_emoji);
-        return Some(token(s, TokenKind::Emoji, s.raw(start).to_owned()));
-    }
-    if matches!(c, '!' | '?') {
-        s.bump_while(|c| matches!(c, '!' | '?'));
-        let raw = s.raw(start);
-        let norm = match (raw.contains('!'), raw.contains('?')) {
-            (true, true) => "?!",
-            (true, false) => "!",
-            _ => "?",
-        };
-        return Some(token(s, TokenKind::Punct, norm.to_owned()));
-    }
-    if c.is_alphanumeric() {
-        return Some(scan_word_or_number(s));
-    }
-    None
+    (end - start > prefix).then_some(end)
 }
 
 /// The length of the link prefix the text starts with, if any.
@@ -234,64 +315,74 @@ fn url_prefix_len(rest: &str) -> Option<usize> {
         .map(str::len)
 }
 
-fn emoticon_here(s: &Scanner<'_>, e: &str) -> bool {
-    let rest = s.rest();
-    rest.starts_with(e)
-        && !s
-            .prev()
-            .is_some_and(|p| matches!(p, ':' | ';' | '<' | '^' | '-' | '_'))
-        && !rest
-            .get(e.len()..)
-            .and_then(|r| r.chars().next())
-            .is_some_and(char::is_alphanumeric)
+fn emoticon_here(text: &str, start: usize, e: &str) -> bool {
+    let bytes = text.as_bytes();
+    // The characters checked before an emoticon are ASCII, so looking at one byte suffices: the
+    // last byte of any other character is not ASCII.
+    let after_emoticon_char = start > 0
+        && bytes
+            .get(start - 1)
+            .is_some_and(|p| matches!(p, b':' | b';' | b'<' | b'^' | b'-' | b'_'));
+    bytes
+        .get(start..)
+        .is_some_and(|rest| rest.starts_with(e.as_bytes()))
+        && !after_emoticon_char
+        && !char_at(text, start + e.len()).is_some_and(char::is_alphanumeric)
 }
 
-/// Moves the end back over characters that are sentence punctuation, not part of the token.
-fn trim_trailing(s: &mut Scanner<'_>, start: usize, strip: impl Fn(char) -> bool) {
-    while s.pos > start {
-        match s.prev() {
-            Some(c) if strip(c) => s.pos -= c.len_utf8(),
-            _ => break,
+/// Whether the word being read takes `c`, given the character before it and after it.
+fn word_takes(c: char, prev: char, next: Option<char>) -> bool {
+    c.is_alphanumeric()
+        || is_invisible(c)
+        // Apostrophes inside or after letters: Madurese "sengko'", "be'en".
+        || (is_apostrophe(c) && prev.is_alphabetic())
+        // Reduplication: "anak-anak", "bang-sebang".
+        || (c == '-' && prev.is_alphabetic() && next.is_some_and(char::is_alphabetic))
+        // Thousands and decimals: "150.000", "2,5".
+        || (matches!(c, '.' | ',') && prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()))
+}
+
+fn scan_word_or_number(
+    text: &str,
+    start: usize,
+    first: char,
+    norm: &mut String,
+) -> (TokenKind, usize) {
+    let bytes = text.as_bytes();
+    let mut prev = first;
+    let mut end = start + first.len_utf8();
+    loop {
+        // ASCII letters and digits, the bulk of every word, are taken without decoding.
+        let run = bytes
+            .get(end..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if run > 0 {
+            end += run;
+            prev = char::from(bytes.get(end - 1).copied().unwrap_or_default());
         }
-    }
-}
-
-fn scan_word_or_number(s: &mut Scanner<'_>) -> Token {
-    let start = s.pos;
-    while let Some(c) = s.peek() {
-        let prev = s.prev();
-        let next = s.peek_second();
-        let take = c.is_alphanumeric()
-            || is_invisible(c)
-            // Apostrophes inside or after letters: Madurese "sengko'", "be'en".
-            || (is_apostrophe(c) && prev.is_some_and(char::is_alphabetic))
-            // Reduplication: "anak-anak", "bang-sebang".
-            || (c == '-' && prev.is_some_and(char::is_alphabetic) && next.is_some_and(char::is_alphabetic))
-            // Thousands and decimals: "150.000", "2,5".
-            || (matches!(c, '.' | ',') && prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit()));
-        if !take {
+        let Some(c) = char_at(text, end) else {
+            break;
+        };
+        let next_at = end + c.len_utf8();
+        if !word_takes(c, prev, char_at(text, next_at)) {
             break;
         }
-        s.bump();
+        prev = c;
+        end = next_at;
     }
-    let raw = s.raw(start);
+    let raw = text.get(start..end).unwrap_or_default();
     let is_number = raw
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | ','));
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b','));
     if is_number {
-        Token {
-            kind: TokenKind::Number,
-            start,
-            end: s.pos,
-            norm: raw.to_owned(),
-        }
+        norm.push_str(raw);
+        (TokenKind::Number, end)
     } else {
-        Token {
-            kind: TokenKind::Word,
-            start,
-            end: s.pos,
-            norm: normalize_word(raw),
-        }
+        push_normal_word(raw, norm);
+        (TokenKind::Word, end)
     }
 }
 
