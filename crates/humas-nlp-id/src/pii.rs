@@ -24,6 +24,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::ops::Deref;
 
 use serde::Serialize;
 
@@ -108,14 +109,30 @@ impl PiiSpan {
 /// overlap the longer one is kept, and between equally long ones the more specific kind.
 #[must_use]
 pub fn find_pii(text: &str) -> Vec<PiiSpan> {
+    let bytes = text.as_bytes();
+    // Most messages hold no personal data; each scanner is skipped unless the text has what
+    // every one of its matches needs. Only e-mails and `Blok A` addresses do without digits.
+    let has_digit = bytes.iter().any(u8::is_ascii_digit);
     let mut candidates = Vec::new();
-    find_niks(text, &mut candidates);
-    find_phones(text, &mut candidates);
-    find_emails(text, &mut candidates);
-    find_vehicle_plates(text, &mut candidates);
-    find_bank_accounts(text, &mut candidates);
-    find_street_addresses(text, &mut candidates);
+    if has_digit {
+        find_niks(text, &mut candidates);
+        find_phones(text, &mut candidates);
+        find_vehicle_plates(text, &mut candidates);
+        find_bank_accounts(text, &mut candidates);
+    }
+    if bytes.contains(&b'@') {
+        find_emails(text, &mut candidates);
+    }
+    if has_digit || contains_ignoring_ascii_case(bytes, b"blok") {
+        find_street_addresses(text, &mut candidates);
+    }
     resolve_overlaps(candidates)
+}
+
+fn contains_ignoring_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// `text` with every span of [`find_pii`] replaced by its kind's [`PiiKind::placeholder`].
@@ -137,6 +154,9 @@ pub fn redact(text: &str) -> String {
 
 /// Longest first, then most specific; a candidate is kept only if it overlaps nothing kept.
 fn resolve_overlaps(mut candidates: Vec<PiiSpan>) -> Vec<PiiSpan> {
+    if candidates.len() < 2 {
+        return candidates;
+    }
     candidates.sort_by(|a, b| {
         b.len()
             .cmp(&a.len())
@@ -249,15 +269,27 @@ fn uppercase_run_end(bytes: &[u8], start: usize, cap: usize) -> usize {
     end
 }
 
-/// The ASCII digits of `text[start..end]`, separators dropped.
-fn digits_between(text: &str, start: usize, end: usize) -> Vec<u8> {
-    text.as_bytes()
-        .get(start..end)
-        .unwrap_or_default()
+/// The ASCII digits of `text[start..end]`, separators dropped, and how many there are; `None`
+/// if there are more than `N`.
+fn digits_up_to<const N: usize>(text: &str, start: usize, end: usize) -> Option<([u8; N], usize)> {
+    let mut digits = [0u8; N];
+    let mut count = 0;
+    for &b in text
+        .as_bytes()
+        .get(start..end)?
         .iter()
-        .copied()
-        .filter(u8::is_ascii_digit)
-        .collect()
+        .filter(|b| b.is_ascii_digit())
+    {
+        *digits.get_mut(count)? = b;
+        count += 1;
+    }
+    Some((digits, count))
+}
+
+/// The ASCII digits of `text[start..end]` if there are exactly sixteen, separators dropped.
+fn sixteen_digits_between(text: &str, start: usize, end: usize) -> Option<[u8; NIK_DIGITS]> {
+    digits_up_to::<NIK_DIGITS>(text, start, end)
+        .and_then(|(digits, count)| (count == NIK_DIGITS).then_some(digits))
 }
 
 /// Byte offsets where a number starts cleanly.
@@ -266,8 +298,47 @@ fn number_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     (0..bytes.len()).filter(move |&i| is_digit_at(bytes, i) && number_starts_cleanly(text, i))
 }
 
-/// A run of digits inside a grouped number such as `3578 0112 0990 0003`.
+/// A list of at most `N` items kept on the stack: the digit groups of one number are few, and
+/// this runs for every number in every message.
 #[derive(Clone, Copy, Debug)]
+struct SmallList<T, const N: usize> {
+    items: [T; N],
+    len: usize,
+}
+
+impl<T: Copy + Default, const N: usize> SmallList<T, N> {
+    fn new() -> Self {
+        Self {
+            items: [T::default(); N],
+            len: 0,
+        }
+    }
+
+    /// Adds `item`; false, leaving the list as it was, when it is full.
+    fn push(&mut self, item: T) -> bool {
+        let Some(slot) = self.items.get_mut(self.len) else {
+            return false;
+        };
+        *slot = item;
+        self.len += 1;
+        true
+    }
+}
+
+impl<T, const N: usize> Deref for SmallList<T, N> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.items.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// Reading groups stops once they hold more digits than any kind allows (16), so at most
+/// this many groups of one digit or more are ever read.
+const MAX_GROUPS: usize = 17;
+
+/// A run of digits inside a grouped number such as `3578 0112 0990 0003`.
+#[derive(Clone, Copy, Debug, Default)]
 struct DigitGroup {
     start: usize,
     end: usize,
@@ -286,8 +357,8 @@ fn read_digit_groups(
     start: usize,
     separators: &[u8],
     max_digits: usize,
-) -> Vec<DigitGroup> {
-    let mut groups = Vec::new();
+) -> SmallList<DigitGroup, MAX_GROUPS> {
+    let mut groups = SmallList::new();
     let mut position = start;
     let mut total = 0;
     loop {
@@ -295,11 +366,14 @@ fn read_digit_groups(
         if end == position {
             break;
         }
-        groups.push(DigitGroup {
+        let room = groups.push(DigitGroup {
             start: position,
             end,
         });
         total += end - position;
+        if !room {
+            break;
+        }
         let joined_on = byte_at(bytes, end).filter(|b| separators.contains(b));
         if total > max_digits || joined_on.is_none() || !is_digit_at(bytes, end + 1) {
             break;
@@ -344,10 +418,7 @@ fn nik_end_at(text: &str, start: usize) -> Option<usize> {
         4 | 6 => grouped_nik_end(text, start)?,
         _ => return None,
     };
-    let plausible = digits_between(text, start, end)
-        .as_slice()
-        .try_into()
-        .is_ok_and(|digits: [u8; NIK_DIGITS]| is_plausible_nik(&digits));
+    let plausible = sixteen_digits_between(text, start, end).is_some_and(|d| is_plausible_nik(&d));
     (plausible && number_ends_cleanly(text, end)).then_some(end)
 }
 
@@ -355,8 +426,9 @@ fn grouped_nik_end(text: &str, start: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     [b' ', b'.', b'-'].into_iter().find_map(|separator| {
         let groups = read_digit_groups(bytes, start, &[separator], NIK_DIGITS);
-        let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-        let shaped = NIK_GROUPINGS.iter().any(|grouping| lengths == *grouping);
+        let shaped = NIK_GROUPINGS
+            .iter()
+            .any(|grouping| groups.iter().map(|g| g.len()).eq(grouping.iter().copied()));
         // "1234 3578 0112 0990 0003": the four groups we read are the tail of a longer number.
         let continues_on_left = separator == b' '
             && char_before(text, start) == Some(' ')
@@ -420,7 +492,7 @@ fn phone_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct PhoneGroup {
     digits: DigitGroup,
     /// Just past the group, including a `)` that closes right after it.
@@ -435,7 +507,7 @@ struct PhoneToken {
     start: usize,
     plus: bool,
     opens_with_paren: bool,
-    groups: Vec<PhoneGroup>,
+    groups: SmallList<PhoneGroup, MAX_GROUPS>,
 }
 
 fn phone_end_at(text: &str, start: usize) -> Option<usize> {
@@ -455,7 +527,7 @@ fn tokenize_phone(bytes: &[u8], start: usize) -> Option<PhoneToken> {
         open: opens_with_paren,
         used: opens_with_paren,
     };
-    let mut groups = Vec::new();
+    let mut groups = SmallList::new();
     let mut total = 0;
     loop {
         let digits_end = digit_run_end(bytes, position);
@@ -470,13 +542,13 @@ fn tokenize_phone(bytes: &[u8], start: usize) -> Option<PhoneToken> {
             start: position,
             end: digits_end,
         };
-        groups.push(PhoneGroup {
+        let room = groups.push(PhoneGroup {
             digits,
             end,
             closes_paren,
             balanced: !parens.open,
         });
-        if total > MAX_PHONE_DIGITS {
+        if total > MAX_PHONE_DIGITS || !room {
             break;
         }
         match next_phone_group_start(bytes, end, closes_paren, &mut parens) {
@@ -534,8 +606,10 @@ fn phone_prefix_end(text: &str, token: &PhoneToken, count: usize) -> Option<usiz
     if !last.balanced || wrapped_whole || !number_ends_cleanly(text, last.end) {
         return None;
     }
-    let digits = digits_between(text, token.start, last.end);
-    is_valid_phone(token.plus, groups, &digits).then_some(last.end)
+    // More digits than this cannot be a valid phone, whatever its prefix.
+    let (digits, count) = digits_up_to::<32>(text, token.start, last.end)?;
+    let digits = digits.get(..count)?;
+    is_valid_phone(token.plus, groups, digits).then_some(last.end)
 }
 
 fn is_valid_phone(plus: bool, groups: &[PhoneGroup], digits: &[u8]) -> bool {
@@ -828,13 +902,31 @@ fn window_end(text: &str, index: usize, chars: usize) -> usize {
         .map_or(text.len(), |(offset, _)| index + offset)
 }
 
-/// Whether any cue occurs in `window` as a whole word, ignoring ASCII case.
+/// Whether any cue occurs in `window` as a whole word, ignoring ASCII case. Every cue begins
+/// with a letter, so only positions where a word starts are tried.
 fn contains_cue_word(window: &str, cues: &[&str]) -> bool {
-    let lowered = window.to_ascii_lowercase();
-    cues.iter().any(|cue| {
-        lowered
-            .match_indices(cue)
-            .any(|(at, _)| word_starts_at(&lowered, at) && word_ends_at(&lowered, at + cue.len()))
+    let bytes = window.as_bytes();
+    word_start_letters(window).any(|at| {
+        let rest = bytes.get(at..).unwrap_or_default();
+        let first = rest.first().map(u8::to_ascii_lowercase);
+        cues.iter().any(|cue| {
+            cue.as_bytes().first() == first.as_ref()
+                && rest
+                    .get(..cue.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(cue.as_bytes()))
+                && word_ends_at(window, at + cue.len())
+        })
+    })
+}
+
+/// Byte offsets of ASCII letters that start a word (nothing alphanumeric or `_` before them),
+/// found in one forward pass instead of decoding the character before each letter.
+fn word_start_letters(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut after_word_char = false;
+    text.char_indices().filter_map(move |(at, c)| {
+        let starts = c.is_ascii_alphabetic() && !after_word_char;
+        after_word_char = is_word_char(c);
+        starts.then_some(at)
     })
 }
 
@@ -857,10 +949,12 @@ const MAX_STREET_NAME_BYTES: usize = 60;
 /// "jalan ke kantor no 1".
 fn find_street_addresses(text: &str, out: &mut Vec<PiiSpan>) {
     let bytes = text.as_bytes();
-    for start in 0..bytes.len() {
-        let is_candidate =
-            bytes.get(start).is_some_and(u8::is_ascii_alphabetic) && word_starts_at(text, start);
-        if is_candidate && let Some(end) = address_end_at(text, start) {
+    for start in word_start_letters(text) {
+        // Every cue word starts with one of these letters.
+        let may_be_cue = bytes
+            .get(start)
+            .is_some_and(|b| matches!(b.to_ascii_lowercase(), b'j' | b'g' | b'k' | b'p'));
+        if may_be_cue && let Some(end) = address_end_at(text, start) {
             push_span(out, PiiKind::StreetAddress, start, end);
         }
     }
@@ -878,13 +972,18 @@ fn address_cue_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
     while word_end - start <= 10 && bytes.get(word_end).is_some_and(u8::is_ascii_alphabetic) {
         word_end += 1;
     }
-    let word = bytes.get(start..word_end)?.to_ascii_lowercase();
-    let abbreviation = matches!(word.as_slice(), b"jl" | b"jln" | b"gg" | b"komp");
-    let unambiguous = matches!(
-        word.as_slice(),
-        b"jl" | b"jln" | b"perum" | b"perumahan" | b"komplek" | b"kompleks"
-    );
-    let everyday = matches!(word.as_slice(), b"jalan" | b"gang" | b"gg");
+    let word = bytes.get(start..word_end)?;
+    let is_any = |options: &[&[u8]]| options.iter().any(|o| word.eq_ignore_ascii_case(o));
+    let abbreviation = is_any(&[b"jl", b"jln", b"gg", b"komp"]);
+    let unambiguous = is_any(&[
+        b"jl",
+        b"jln",
+        b"perum",
+        b"perumahan",
+        b"komplek",
+        b"kompleks",
+    ]);
+    let everyday = is_any(&[b"jalan", b"gang", b"gg"]);
     match byte_at(bytes, word_end) {
         Some(b'.') if abbreviation => Some((skip_one_space(bytes, word_end + 1).0, false)),
         Some(b' ') if unambiguous => Some((word_end + 1, false)),
