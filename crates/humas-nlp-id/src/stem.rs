@@ -5,8 +5,8 @@
 //! "enhanced" successor, but without their dictionary: no root list we could ship exists
 //! under a licence that allows it. In its place:
 //!
-//! * a small list of roots written by hand (`KNOWN` in the source): words that look affixed but are not
-//!   (`sekolah`, `pesan`, `jembatan`), roots that settle an ambiguous sound change
+//! * a small list of roots written by hand (`KNOWN` in the source): words that look affixed
+//!   but are not (`sekolah`, `pesan`, `jembatan`), roots that settle an ambiguous sound change
 //!   (`mengirim` could be `irim` or `kirim`), and short roots the length guard would refuse;
 //! * guards on what a root may look like: at least four letters unless known, a vowel, a
 //!   syllable onset and a final sound that Indonesian allows;
