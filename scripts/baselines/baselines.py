@@ -230,8 +230,8 @@ def main() -> int:
     parser.add_argument("--json", help="write the results here as JSON")
     parser.add_argument("--limit", type=int, default=20_000,
                         help="messages of the corpus to time, batched (default 20000)")
-    parser.add_argument("--single-limit", type=int, default=5_000,
-                        help="messages to time one per call (default 5000)")
+    parser.add_argument("--single-limit", type=int, default=2_000,
+                        help="messages to time one per call (default 2000)")
     parser.add_argument("--batch", type=int, default=1_000, help="batch size (default 1000)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs, median kept (default 3)")
     parser.add_argument("--tasks", default="sentiment,abusive,hate_speech")
