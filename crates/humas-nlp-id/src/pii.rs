@@ -130,9 +130,16 @@ pub fn find_pii(text: &str) -> Vec<PiiSpan> {
 }
 
 fn contains_ignoring_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    let Some(first) = needle.first() else {
+        return true;
+    };
+    // Compare only where the first letter matches: most positions fail on one byte.
+    haystack.iter().enumerate().any(|(i, b)| {
+        b.eq_ignore_ascii_case(first)
+            && haystack
+                .get(i..i + needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// `text` with every span of [`find_pii`] replaced by its kind's [`PiiKind::placeholder`].
@@ -294,8 +301,19 @@ fn sixteen_digits_between(text: &str, start: usize, end: usize) -> Option<[u8; N
 
 /// Byte offsets where a number starts cleanly.
 fn number_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
-    let bytes = text.as_bytes();
-    (0..bytes.len()).filter(move |&i| is_digit_at(bytes, i) && number_starts_cleanly(text, i))
+    // Inside a run of digits the character before is a digit, so only the first digit of each
+    // run can start a number cleanly; the rest of the run is skipped without a look.
+    digit_run_starts(text.as_bytes()).filter(move |&i| number_starts_cleanly(text, i))
+}
+
+/// Byte offsets of the first digit of each run of ASCII digits.
+fn digit_run_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let start = from + bytes.get(from..)?.iter().position(u8::is_ascii_digit)?;
+        from = digit_run_end(bytes, start);
+        Some(start)
+    })
 }
 
 /// A list of at most `N` items kept on the stack: the digit groups of one number are few, and
@@ -351,13 +369,14 @@ impl DigitGroup {
 }
 
 /// Digit groups from `start` joined by exactly one separator out of `separators`; stops after
-/// the group that takes the total past `max_digits` (enough to see that a number is too long).
-fn read_digit_groups(
+/// the group that takes the total past `max_digits` (enough to see that a number is too long),
+/// or after `N` groups.
+fn read_digit_groups<const N: usize>(
     bytes: &[u8],
     start: usize,
     separators: &[u8],
     max_digits: usize,
-) -> SmallList<DigitGroup, MAX_GROUPS> {
+) -> SmallList<DigitGroup, N> {
     let mut groups = SmallList::new();
     let mut position = start;
     let mut total = 0;
@@ -425,7 +444,8 @@ fn nik_end_at(text: &str, start: usize) -> Option<usize> {
 fn grouped_nik_end(text: &str, start: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     [b' ', b'.', b'-'].into_iter().find_map(|separator| {
-        let groups = read_digit_groups(bytes, start, &[separator], NIK_DIGITS);
+        // NIK shapes have at most four groups: a fifth already rules one out.
+        let groups = read_digit_groups::<5>(bytes, start, &[separator], NIK_DIGITS);
         let shaped = NIK_GROUPINGS
             .iter()
             .any(|grouping| groups.iter().map(|g| g.len()).eq(grouping.iter().copied()));
@@ -480,16 +500,18 @@ fn find_phones(text: &str, out: &mut Vec<PiiSpan>) {
     }
 }
 
+/// Where a phone may start: a `+` or `(` at the start of a word, or a number that starts
+/// cleanly. (In no particular order: overlaps are resolved by length and kind.)
 fn phone_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
-    (0..bytes.len()).filter(move |&i| match byte_at(bytes, i) {
-        Some(b'+' | b'(') => word_starts_at(text, i),
-        // After a `+` the start at the `+` itself is the one that counts.
-        Some(b) if b.is_ascii_digit() => {
-            number_starts_cleanly(text, i) && char_before(text, i) != Some('+')
-        }
-        _ => false,
-    })
+    let signs = bytes
+        .iter()
+        .enumerate()
+        .filter(move |&(i, b)| matches!(b, b'+' | b'(') && word_starts_at(text, i))
+        .map(|(i, _)| i);
+    // After a `+` the start at the `+` itself is the one that counts.
+    let numbers = number_starts(text).filter(move |&i| char_before(text, i) != Some('+'));
+    signs.chain(numbers)
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -774,6 +796,8 @@ const PLATE_REGIONS: &[&[u8]] = &[
 ///   degree programme).
 fn find_vehicle_plates(text: &str, out: &mut Vec<PiiSpan>) {
     let bytes = text.as_bytes();
+    // A plain loop over the bytes: upper-case letters are rare, so the word-start check that
+    // decodes the character before runs seldom.
     for start in 0..bytes.len() {
         let is_candidate = bytes.get(start).is_some_and(u8::is_ascii_uppercase)
             && word_starts_at(text, start)
@@ -859,7 +883,7 @@ fn find_bank_accounts(text: &str, out: &mut Vec<PiiSpan>) {
 /// by a space must have 2+ digits, so "1234567890 2 kali" stops before the "2".
 fn account_end_at(text: &str, start: usize) -> Option<usize> {
     let bytes = text.as_bytes();
-    let groups = read_digit_groups(bytes, start, b" -", ACCOUNT_MAX_DIGITS);
+    let groups = read_digit_groups::<MAX_GROUPS>(bytes, start, b" -", ACCOUNT_MAX_DIGITS);
     let mut total = 0;
     let mut best = None;
     for (index, group) in groups.iter().enumerate() {
@@ -888,25 +912,52 @@ fn has_account_cue(text: &str, start: usize, end: usize) -> bool {
     contains_cue_word(before, ACCOUNT_CUES_BEFORE) || contains_cue_word(after, ACCOUNT_CUES_AFTER)
 }
 
+/// Whether a byte begins a character (is not a UTF-8 continuation byte): counting these
+/// counts characters without decoding them.
+const fn is_char_start(b: u8) -> bool {
+    b & 0xC0 != 0x80
+}
+
 /// Byte offset `chars` characters before `index` (or 0).
 fn window_start(text: &str, index: usize, chars: usize) -> usize {
-    text.get(..index)
-        .and_then(|head| head.char_indices().rev().take(chars).last())
-        .map_or(index, |(offset, _)| offset)
+    if chars == 0 || !text.is_char_boundary(index) {
+        return index;
+    }
+    let head = text.as_bytes().get(..index).unwrap_or_default();
+    let mut seen = 0;
+    for (offset, &b) in head.iter().enumerate().rev() {
+        if is_char_start(b) {
+            seen += 1;
+            if seen == chars {
+                return offset;
+            }
+        }
+    }
+    0
 }
 
 /// Byte offset `chars` characters after `index` (or the end).
 fn window_end(text: &str, index: usize, chars: usize) -> usize {
-    text.get(index..)
-        .and_then(|tail| tail.char_indices().nth(chars))
-        .map_or(text.len(), |(offset, _)| index + offset)
+    if !text.is_char_boundary(index) {
+        return text.len();
+    }
+    let mut seen = 0;
+    for (offset, &b) in text.as_bytes().iter().enumerate().skip(index) {
+        if is_char_start(b) {
+            if seen == chars {
+                return offset;
+            }
+            seen += 1;
+        }
+    }
+    text.len()
 }
 
 /// Whether any cue occurs in `window` as a whole word, ignoring ASCII case. Every cue begins
 /// with a letter, so only positions where a word starts are tried.
 fn contains_cue_word(window: &str, cues: &[&str]) -> bool {
     let bytes = window.as_bytes();
-    word_start_letters(window).any(|at| {
+    any_word_start_letter(window, |at| {
         let rest = bytes.get(at..).unwrap_or_default();
         let first = rest.first().map(u8::to_ascii_lowercase);
         cues.iter().any(|cue| {
@@ -919,15 +970,29 @@ fn contains_cue_word(window: &str, cues: &[&str]) -> bool {
     })
 }
 
-/// Byte offsets of ASCII letters that start a word (nothing alphanumeric or `_` before them),
-/// found in one forward pass instead of decoding the character before each letter.
-fn word_start_letters(text: &str) -> impl Iterator<Item = usize> + '_ {
+/// Calls `visit` with the byte offset of each ASCII letter that starts a word (nothing
+/// alphanumeric or `_` before it), left to right, until `visit` returns true; returns whether
+/// it did. One forward pass over the bytes; only characters beyond ASCII are decoded.
+fn any_word_start_letter(text: &str, mut visit: impl FnMut(usize) -> bool) -> bool {
+    let bytes = text.as_bytes();
     let mut after_word_char = false;
-    text.char_indices().filter_map(move |(at, c)| {
-        let starts = c.is_ascii_alphabetic() && !after_word_char;
-        after_word_char = is_word_char(c);
-        starts.then_some(at)
-    })
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii() {
+            if !after_word_char && b.is_ascii_alphabetic() && visit(at) {
+                return true;
+            }
+            after_word_char = b.is_ascii_alphanumeric() || b == b'_';
+            at += 1;
+        } else {
+            let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+                return false;
+            };
+            after_word_char = is_word_char(c);
+            at += c.len_utf8();
+        }
+    }
+    false
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -949,7 +1014,7 @@ const MAX_STREET_NAME_BYTES: usize = 60;
 /// "jalan ke kantor no 1".
 fn find_street_addresses(text: &str, out: &mut Vec<PiiSpan>) {
     let bytes = text.as_bytes();
-    for start in word_start_letters(text) {
+    any_word_start_letter(text, |start| {
         // Every cue word starts with one of these letters.
         let may_be_cue = bytes
             .get(start)
@@ -957,7 +1022,8 @@ fn find_street_addresses(text: &str, out: &mut Vec<PiiSpan>) {
         if may_be_cue && let Some(end) = address_end_at(text, start) {
             push_span(out, PiiKind::StreetAddress, start, end);
         }
-    }
+        false
+    });
 }
 
 fn address_end_at(text: &str, start: usize) -> Option<usize> {
