@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod classify;
 pub mod corpus;
 pub mod fingerprint;
 mod lexicon;

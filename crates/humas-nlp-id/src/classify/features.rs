@@ -1,0 +1,538 @@
+//! Hashed sparse features for the linear classifiers.
+//!
+//! A message becomes a bag of hashed word 1–2-grams and character 3–5-grams.
+//! Hashing (no vocabulary) keeps the model a flat table indexed by bucket, so scoring is one
+//! table row per feature and nothing is allocated per feature. Training and inference call the
+//! same [`Extractor`], so the two can never disagree about what a feature is.
+
+use crate::tokens::{Scan, Token, TokenKind};
+
+/// Which character n-grams to take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CharMode {
+    /// No character n-grams.
+    None,
+    /// Within each word, the word wrapped as `<word>`: robust to spelling variants.
+    InWord,
+    /// Over all words joined by single spaces: also sees how words meet.
+    AcrossWords,
+}
+
+impl CharMode {
+    /// The byte stored in a model file.
+    #[must_use]
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::None => 0,
+            Self::InWord => 1,
+            Self::AcrossWords => 2,
+        }
+    }
+
+    /// The mode for a byte read from a model file.
+    #[must_use]
+    pub const fn from_code(code: u8) -> Option<Self> {
+        match code {
+            0 => Some(Self::None),
+            1 => Some(Self::InWord),
+            2 => Some(Self::AcrossWords),
+            _ => None,
+        }
+    }
+}
+
+/// What features a model reads. Stored in the model file, so a model always gets the features
+/// it was trained on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeatureSpec {
+    /// The table has `2^bits` buckets.
+    pub bits: u8,
+    /// Longest word n-gram (1 to 3).
+    pub word_ngrams: u8,
+    /// Shortest character n-gram.
+    pub char_min: u8,
+    /// Longest character n-gram.
+    pub char_max: u8,
+    /// Where character n-grams are taken.
+    pub char_mode: CharMode,
+    /// Mark the two words after a negator (`tidak enak` reads as not-`enak`).
+    pub negation: bool,
+}
+
+impl FeatureSpec {
+    /// The research run's configuration (`docs/text-classifier-recipe.md`) with character
+    /// 3–5-grams instead of 2–5: a third fewer features, no measurable loss out of fold.
+    pub const DEFAULT: Self = Self {
+        bits: 20,
+        word_ngrams: 2,
+        char_min: 3,
+        char_max: 5,
+        char_mode: CharMode::InWord,
+        negation: true,
+    };
+
+    /// Number of buckets.
+    #[must_use]
+    pub const fn buckets(&self) -> usize {
+        1 << self.bits
+    }
+
+    /// Whether the spec is one this code can compute (also guards values read from files).
+    #[must_use]
+    pub const fn is_valid(&self) -> bool {
+        self.bits >= 8
+            && self.bits <= 24
+            && self.word_ngrams >= 1
+            && self.word_ngrams <= 3
+            && self.char_min >= 1
+            && self.char_min <= self.char_max
+            && self.char_max <= 8
+    }
+}
+
+/// Words after which the next two words are read as negated.
+const NEGATORS: &[&str] = &["belum", "bukan", "jangan", "kurang", "tanpa", "tidak"];
+/// How many words a negator reaches.
+const NEGATION_SCOPE: u8 = 2;
+
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+const SEED_WORD: u64 = 0xcbf2_9ce4_8422_2325;
+const SEED_NEGATED: u64 = 0x9e37_79b9_7f4a_7c15;
+const SEED_PAIR: u64 = 0xd6e8_feb8_6659_fd93;
+const SEED_TRIPLE: u64 = 0x5851_f42d_4c95_7f2d;
+const SEED_CHARS: u64 = 0xa076_1d64_78bd_642f;
+
+#[inline]
+const fn step(h: u64, b: u8) -> u64 {
+    (h ^ b as u64).wrapping_mul(FNV_PRIME)
+}
+
+fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(seed, |h, &b| step(h, b))
+}
+
+/// The bucket of a 64-bit feature hash: the top bits after a final mix.
+#[inline]
+const fn bucket(h: u64, bits: u8) -> u32 {
+    let h = (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    let h = h ^ (h >> 29);
+    (h >> (64 - bits as u32)) as u32
+}
+
+/// One word as the classifiers see it.
+#[derive(Clone, Copy, Debug)]
+struct Piece<'a> {
+    text: &'a str,
+    /// Letters or digits, so character n-grams of it mean something.
+    wordlike: bool,
+    negated: bool,
+}
+
+/// The hashed features of one message: one bucket per occurrence, in the order met.
+///
+/// Occurrences are not merged. Scoring adds a weight per occurrence and normalises by
+/// `sqrt(Σ idf²)` over occurrences, which is the same as `count × idf` features divided by
+/// `sqrt(Σ count × idf²)`; training uses exactly that form, and inference needs no counting
+/// table on the hot path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Features {
+    /// Every feature occurrence's bucket.
+    pub buckets: Vec<u32>,
+}
+
+impl Features {
+    /// Number of occurrences.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.buckets.len()
+    }
+
+    /// No features at all (empty message).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
+
+    /// Distinct buckets with their counts, in bucket order (for training).
+    #[must_use]
+    pub fn counted(&self) -> Vec<(u32, u32)> {
+        let mut sorted = self.buckets.clone();
+        sorted.sort_unstable();
+        let mut out: Vec<(u32, u32)> = Vec::with_capacity(sorted.len());
+        for b in sorted {
+            match out.last_mut() {
+                Some((last, c)) if *last == b => *c += 1,
+                _ => out.push((b, 1)),
+            }
+        }
+        out
+    }
+}
+
+/// Turns tokens into [`Features`]. Holds buffers so that a batch allocates once; create one per
+/// thread.
+#[derive(Debug)]
+pub struct Extractor {
+    joined: Vec<u8>,
+    hashes: Vec<u64>,
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Extractor {
+    /// A fresh extractor.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            joined: Vec::with_capacity(512),
+            hashes: Vec::with_capacity(64),
+        }
+    }
+
+    /// The features of a tokenised message. `text` is the message the tokens came from (the
+    /// gaps between tokens tell where a clause ends, which ends a negation's reach).
+    pub fn extract(
+        &mut self,
+        spec: &FeatureSpec,
+        text: &str,
+        tokens: &[Token],
+        out: &mut Features,
+    ) {
+        let pieces = Pieces::from_tokens(text, tokens);
+        self.extract_pieces(spec, &pieces, out);
+    }
+
+    /// The features of a message already turned into [`Pieces`].
+    pub(crate) fn extract_pieces(
+        &mut self,
+        spec: &FeatureSpec,
+        pieces: &Pieces<'_>,
+        out: &mut Features,
+    ) {
+        out.buckets.clear();
+        self.word_features(spec, &pieces.0, &mut out.buckets);
+        match spec.char_mode {
+            CharMode::None => {}
+            CharMode::InWord => self.char_features_in_words(spec, &pieces.0, &mut out.buckets),
+            CharMode::AcrossWords => {
+                self.char_features_across_words(spec, &pieces.0, &mut out.buckets)
+            }
+        }
+    }
+
+    fn word_features(&mut self, spec: &FeatureSpec, pieces: &[Piece<'_>], raw: &mut Vec<u32>) {
+        self.hashes.clear();
+        for p in pieces {
+            let seed = if p.negated && spec.negation {
+                SEED_NEGATED
+            } else {
+                SEED_WORD
+            };
+            let h = hash_bytes(seed, p.text.as_bytes());
+            raw.push(bucket(h, spec.bits));
+            self.hashes.push(h);
+        }
+        if spec.word_ngrams >= 2 {
+            for pair in self.hashes.windows(2) {
+                if let [a, b] = pair {
+                    let h = (a.rotate_left(23) ^ b).wrapping_mul(FNV_PRIME) ^ SEED_PAIR;
+                    raw.push(bucket(h, spec.bits));
+                }
+            }
+        }
+        if spec.word_ngrams >= 3 {
+            for triple in self.hashes.windows(3) {
+                if let [a, b, c] = triple {
+                    let h = ((a.rotate_left(23) ^ b)
+                        .wrapping_mul(FNV_PRIME)
+                        .rotate_left(23)
+                        ^ c)
+                        .wrapping_mul(FNV_PRIME)
+                        ^ SEED_TRIPLE;
+                    raw.push(bucket(h, spec.bits));
+                }
+            }
+        }
+    }
+
+    fn char_features_in_words(
+        &mut self,
+        spec: &FeatureSpec,
+        pieces: &[Piece<'_>],
+        raw: &mut Vec<u32>,
+    ) {
+        for p in pieces.iter().filter(|p| p.wordlike) {
+            self.joined.clear();
+            self.joined.push(b'<');
+            self.joined.extend_from_slice(p.text.as_bytes());
+            self.joined.push(b'>');
+            push_char_ngrams(raw, &self.joined, spec);
+        }
+    }
+
+    fn char_features_across_words(
+        &mut self,
+        spec: &FeatureSpec,
+        pieces: &[Piece<'_>],
+        raw: &mut Vec<u32>,
+    ) {
+        self.joined.clear();
+        self.joined.push(b' ');
+        for p in pieces {
+            self.joined.extend_from_slice(p.text.as_bytes());
+            self.joined.push(b' ');
+        }
+        if self.joined.len() > 1 {
+            push_char_ngrams(raw, &self.joined, spec);
+        }
+    }
+}
+
+/// Every byte n-gram of `bytes` with a length in the spec's range. Bytes, not characters: the
+/// same for the ASCII that nearly all normal forms are, and no decoding in the hot loop.
+fn push_char_ngrams(raw: &mut Vec<u32>, bytes: &[u8], spec: &FeatureSpec) {
+    let min = usize::from(spec.char_min);
+    let max = usize::from(spec.char_max);
+    for start in 0..bytes.len() {
+        let window = bytes
+            .get(start..bytes.len().min(start + max))
+            .unwrap_or_default();
+        let mut h = SEED_CHARS;
+        for (n, &b) in window.iter().enumerate() {
+            h = step(h, b);
+            if n + 1 >= min {
+                raw.push(bucket(h, spec.bits));
+            }
+        }
+    }
+}
+
+/// True when the raw text between two tokens ends a clause (so a negation stops there).
+fn clause_break(gap: &str) -> bool {
+    gap.bytes()
+        .any(|b| matches!(b, b',' | b'.' | b';' | b':' | b'\n'))
+}
+
+/// The words of a message as the classifiers read them: normal forms, links as `url`,
+/// mentions as `user` (what the training data has in their place), hashtags without `#`, and
+/// which words fall in a negator's reach.
+#[derive(Debug, Default)]
+pub(crate) struct Pieces<'a>(Vec<Piece<'a>>);
+
+impl<'a> Pieces<'a> {
+    /// From public tokens.
+    pub(crate) fn from_tokens(text: &str, tokens: &'a [Token]) -> Self {
+        Self::build(
+            text,
+            tokens
+                .iter()
+                .map(|t| (t.kind, t.start, t.end, t.norm.as_str())),
+            tokens.len(),
+        )
+    }
+
+    /// From a scan (no token strings allocated).
+    pub(crate) fn from_scan(text: &str, scan: &'a Scan) -> Self {
+        Self::build(
+            text,
+            scan.tokens
+                .iter()
+                .map(|t| (t.kind, t.start, t.end, scan.norm(t))),
+            scan.tokens.len(),
+        )
+    }
+
+    /// The words, for rules that read words (threats).
+    pub(crate) fn words(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.0.iter().filter(|p| p.wordlike).map(|p| p.text)
+    }
+
+    fn build(
+        text: &str,
+        tokens: impl Iterator<Item = (TokenKind, usize, usize, &'a str)>,
+        len: usize,
+    ) -> Self {
+        let mut out = Vec::with_capacity(len + 4);
+        let mut scope = 0u8;
+        let mut prev_end = 0usize;
+        for (kind, start, end, norm) in tokens {
+            if text.get(prev_end..start).is_some_and(clause_break) {
+                scope = 0;
+            }
+            prev_end = end;
+            let piece = |text: &'a str, wordlike: bool| Piece {
+                text,
+                wordlike,
+                negated: false,
+            };
+            match kind {
+                TokenKind::Word | TokenKind::Number => {
+                    for word in norm.split(' ').filter(|w| !w.is_empty()) {
+                        let negated = scope > 0;
+                        scope = scope.saturating_sub(1);
+                        out.push(Piece {
+                            text: word,
+                            wordlike: true,
+                            negated,
+                        });
+                        if NEGATORS.binary_search(&word).is_ok() {
+                            scope = NEGATION_SCOPE;
+                        }
+                    }
+                }
+                TokenKind::Hashtag => out.push(piece(norm.strip_prefix('#').unwrap_or(norm), true)),
+                TokenKind::Url => out.push(piece("url", false)),
+                TokenKind::Mention => out.push(piece("user", false)),
+                TokenKind::Emoji | TokenKind::Emoticon => out.push(piece(norm, false)),
+                TokenKind::Punct => {
+                    scope = 0;
+                    out.push(piece(norm, false));
+                }
+            }
+        }
+        Self(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokens::tokenize;
+
+    fn features(spec: &FeatureSpec, text: &str) -> Features {
+        let mut out = Features::default();
+        Extractor::new().extract(spec, text, &tokenize(text), &mut out);
+        out
+    }
+
+    fn words_only() -> FeatureSpec {
+        FeatureSpec {
+            word_ngrams: 1,
+            char_mode: CharMode::None,
+            ..FeatureSpec::DEFAULT
+        }
+    }
+
+    #[test]
+    fn negators_are_sorted_for_binary_search() {
+        assert!(NEGATORS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn counts_repeated_words() {
+        let f = features(&words_only(), "bagus bagus bagus jelek");
+        assert_eq!(f.len(), 4);
+        let mut counts: Vec<u32> = f.counted().iter().map(|&(_, c)| c).collect();
+        counts.sort_unstable();
+        assert_eq!(counts, [1, 3]);
+    }
+
+    #[test]
+    fn negation_changes_the_next_two_words_only() {
+        let spec = words_only();
+        let plain = features(&spec, "enak sekali makanannya");
+        let negated = features(&spec, "tidak enak sekali makanannya");
+        // `tidak` is new; `enak` and `sekali` become negated features; `makanannya` is shared.
+        let shared = negated
+            .buckets
+            .iter()
+            .filter(|b| plain.buckets.contains(b))
+            .count();
+        assert_eq!(shared, 1);
+        assert_eq!(negated.len(), 4);
+    }
+
+    #[test]
+    fn a_comma_ends_the_negation() {
+        let spec = words_only();
+        let a = features(&spec, "tidak, enak");
+        let b = features(&spec, "enak");
+        assert!(b.buckets.iter().all(|x| a.buckets.contains(x)));
+    }
+
+    #[test]
+    fn slang_and_plain_spelling_give_the_same_features() {
+        let spec = FeatureSpec::DEFAULT;
+        assert_eq!(
+            features(&spec, "pelayanan lemot bgt"),
+            features(&spec, "Pelayanan LEMOT banget")
+        );
+    }
+
+    #[test]
+    fn links_and_mentions_read_as_placeholders() {
+        let spec = words_only();
+        assert_eq!(
+            features(&spec, "@dinkes cek https://contoh.id/x"),
+            features(&spec, "@bpbd cek http://lain.id")
+        );
+    }
+
+    #[test]
+    fn char_ngrams_in_words_count_every_length() {
+        let spec = FeatureSpec {
+            word_ngrams: 1,
+            char_min: 2,
+            char_mode: CharMode::InWord,
+            ..FeatureSpec::DEFAULT
+        };
+        // `<ab>` has 4 bytes: 3 bigrams, 2 trigrams, 1 four-gram, plus the word itself.
+        let f = features(&spec, "ab");
+        assert_eq!(f.len(), 3 + 2 + 1 + 1);
+    }
+
+    #[test]
+    fn across_words_sees_word_boundaries() {
+        let in_word = FeatureSpec {
+            char_mode: CharMode::InWord,
+            ..FeatureSpec::DEFAULT
+        };
+        let across = FeatureSpec {
+            char_mode: CharMode::AcrossWords,
+            ..FeatureSpec::DEFAULT
+        };
+        assert!(features(&across, "ab cd").len() > features(&in_word, "ab cd").len());
+    }
+
+    #[test]
+    fn long_messages_count_every_occurrence() {
+        let spec = FeatureSpec {
+            char_min: 2,
+            ..FeatureSpec::DEFAULT
+        };
+        let text = "kata lain ".repeat(400);
+        let f = features(&spec, &text);
+        // 800 words + 799 pairs + char n-grams of `<kata>` (14) and `<lain>` (14) per pair.
+        assert_eq!(f.len(), 800 + 799 + 400 * 14 * 2);
+        let counted = f.counted();
+        assert_eq!(
+            counted.iter().map(|&(_, c)| c as usize).sum::<usize>(),
+            f.len()
+        );
+        assert!(
+            counted.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted and distinct"
+        );
+    }
+
+    #[test]
+    fn empty_text_has_no_features() {
+        assert!(features(&FeatureSpec::DEFAULT, "").is_empty());
+    }
+
+    #[test]
+    fn the_extractor_is_reusable() {
+        let spec = FeatureSpec::DEFAULT;
+        let mut ex = Extractor::new();
+        let mut a = Features::default();
+        let mut b = Features::default();
+        ex.extract(&spec, "satu dua", &tokenize("satu dua"), &mut a);
+        ex.extract(&spec, "tiga", &tokenize("tiga"), &mut b);
+        ex.extract(&spec, "satu dua", &tokenize("satu dua"), &mut b);
+        assert_eq!(a, b);
+    }
+}
