@@ -2,15 +2,27 @@
 
 use serde::{Serialize, Serializer};
 
+use crate::classify::features::Pieces;
+use crate::classify::{Classification, Classifiers, Scratch};
 use crate::fingerprint::simhash_scan;
 use crate::pii::{PiiSpan, find_pii};
+use crate::stem::stem;
+use crate::threat::{Threat, assess};
 use crate::tokens::{Token, TokenKind, scan};
 
 /// What the analysis found in one message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Analysis {
     /// The normal form the classifiers and search read.
     pub normalized: String,
+    /// The words of the normal form reduced to their roots, for search (`pelayanan` → `layan`).
+    pub stems: String,
+    /// Sentiment, abusive language and hate speech (absent only if the built-in models could
+    /// not be loaded, which a test rules out).
+    #[serde(flatten)]
+    pub classification: Option<Classification>,
+    /// Threat of violence.
+    pub threat: Threat,
     /// Hashtags, normalised (`#jatimbangkit`).
     pub hashtags: Vec<String>,
     /// Mentions, normalised (`@dinkesjatim`).
@@ -45,29 +57,88 @@ pub fn analyze(text: &str) -> Analysis {
 /// Analyses one message with options.
 #[must_use]
 pub fn analyze_with(text: &str, options: Options) -> Analysis {
-    // One scan; the normal forms of all tokens share one string, which is `normalized`.
-    let scan = scan(text);
-    Analysis {
-        hashtags: scan.norms_of(TokenKind::Hashtag),
-        mentions: scan.norms_of(TokenKind::Mention),
-        pii: find_pii(text),
-        fingerprint: simhash_scan(&scan),
-        tokens: if options.with_tokens {
-            scan.to_tokens()
-        } else {
-            Vec::new()
-        },
-        normalized: scan.norms,
+    Analyzer::new(options).analyze(text)
+}
+
+/// Analyses many messages, reusing one [`Analyzer`].
+#[must_use]
+pub fn analyze_batch<S: AsRef<str>>(texts: &[S], options: Options) -> Vec<Analysis> {
+    let mut analyzer = Analyzer::new(options);
+    texts.iter().map(|t| analyzer.analyze(t.as_ref())).collect()
+}
+
+/// Analyses messages one after another, keeping its buffers between them. Create one per
+/// thread; the models themselves are shared.
+#[derive(Debug)]
+pub struct Analyzer<'c> {
+    classifiers: Option<&'c Classifiers>,
+    scratch: Scratch,
+    options: Options,
+}
+
+impl Analyzer<'static> {
+    /// An analyzer with the built-in models.
+    #[must_use]
+    pub fn new(options: Options) -> Self {
+        Self {
+            classifiers: Classifiers::embedded().ok(),
+            scratch: Scratch::new(),
+            options,
+        }
     }
 }
 
-/// Analyses many messages.
-#[must_use]
-pub fn analyze_batch<S: AsRef<str>>(texts: &[S], options: Options) -> Vec<Analysis> {
-    texts
-        .iter()
-        .map(|t| analyze_with(t.as_ref(), options))
-        .collect()
+impl<'c> Analyzer<'c> {
+    /// An analyzer with other models (e.g. freshly trained ones).
+    #[must_use]
+    pub fn with_classifiers(classifiers: &'c Classifiers, options: Options) -> Self {
+        Self {
+            classifiers: Some(classifiers),
+            scratch: Scratch::new(),
+            options,
+        }
+    }
+
+    /// Analyses one message. Any string is accepted; nothing here panics.
+    pub fn analyze(&mut self, text: &str) -> Analysis {
+        // One scan; the normal forms of all tokens share one string, which is `normalized`.
+        let scan = scan(text);
+        let pieces = Pieces::from_scan(text, &scan);
+        let words: Vec<&str> = pieces.words().collect();
+        let classification = self
+            .classifiers
+            .map(|c| c.classify_pieces(&pieces, &mut self.scratch));
+        let threat = assess(&words);
+        let stems = stems_of(&words);
+        drop(pieces);
+        Analysis {
+            stems,
+            classification,
+            threat,
+            hashtags: scan.norms_of(TokenKind::Hashtag),
+            mentions: scan.norms_of(TokenKind::Mention),
+            pii: find_pii(text),
+            fingerprint: simhash_scan(&scan),
+            tokens: if self.options.with_tokens {
+                scan.to_tokens()
+            } else {
+                Vec::new()
+            },
+            normalized: scan.norms,
+        }
+    }
+}
+
+/// Each word reduced to its root, joined by single spaces.
+fn stems_of(words: &[&str]) -> String {
+    let mut out = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
+    for w in words {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&stem(w));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -90,6 +161,29 @@ mod tests {
         assert_eq!(&text[a.pii[0].start..a.pii[0].end], "0812-3456-7890");
         assert!(a.tokens.is_empty());
         assert_eq!(a.fingerprint, crate::fingerprint::simhash(text));
+        assert_eq!(
+            a.stems,
+            "layan lemot banget hubung saya di 0812 3456 7890 jatimbangkit"
+        );
+        let c = a.classification.expect("built-in models");
+        assert!(!c.abusive.label && !c.hate_speech.label);
+        assert!(!a.threat.label);
+    }
+
+    #[test]
+    fn analysis_reads_threats_and_abuse() {
+        let a = analyze("awas kalau ketemu, tak bunuh kowe!");
+        assert!(a.threat.label, "{:?}", a.threat);
+        let b = analyze("dasar goblok anjing lu");
+        assert!(b.classification.unwrap().abusive.label);
+    }
+
+    #[test]
+    fn analyzer_matches_the_free_function() {
+        let mut analyzer = Analyzer::new(Options::default());
+        for text in ["satu", "kecewa berat 😡", "", "agama sesat, usir mereka"] {
+            assert_eq!(analyzer.analyze(text), analyze(text));
+        }
     }
 
     #[test]
@@ -97,6 +191,13 @@ mod tests {
         let a = analyze("halo min");
         let json = serde_json::to_value(&a).unwrap();
         assert_eq!(json["fingerprint"], format!("{:016x}", a.fingerprint));
+        assert!(
+            json["sentiment"]["label"].is_string(),
+            "classification is flattened: {json}"
+        );
+        assert!(json["abusive"]["score"].is_number());
+        assert!(json["hate_speech"]["label"].is_boolean());
+        assert!(json["threat"]["label"].is_boolean());
         assert_eq!(json["fingerprint"].as_str().unwrap().len(), 16);
         assert!(json.get("tokens").is_none(), "empty token list is left out");
     }
