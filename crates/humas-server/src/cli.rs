@@ -229,6 +229,42 @@ pub enum TextCommand {
         #[arg(long)]
         tokens: bool,
     },
+    /// Train the classifiers from the labelled datasets and write the model files.
+    Train {
+        /// The data folder (holds smsa/, ibrohim2019-hs-abusive/, nusax/).
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Where to write sentiment.hlm and abuse.hlm.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Seed for folds and the solver: the same seed gives byte-identical files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Measure the classifiers on the held-out splits and print every metric.
+    Eval {
+        /// The data folder (holds smsa/, ibrohim2019-hs-abusive/, nusax/).
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Evaluate the models in this folder instead of the ones built in.
+        #[arg(long, value_name = "DIR")]
+        models: Option<PathBuf>,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure analysis throughput on one core over a generated corpus.
+    Bench {
+        /// Messages in the corpus.
+        #[arg(long, default_value_t = 200_000)]
+        messages: usize,
+        /// Corpus seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `humas user ...`

@@ -85,8 +85,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return commands::config_example();
     }
     // Text analysis needs no settings, database or runtime.
-    if let Command::Text(TextCommand::Analyze { tokens }) = command {
-        return text::run_analyze(tokens);
+    if let Command::Text(text_command) = command {
+        return match text_command {
+            TextCommand::Analyze { tokens } => text::run_analyze(tokens),
+            TextCommand::Train { data, out, seed } => text::run_train(&data, &out, seed),
+            TextCommand::Eval { data, models, json } => {
+                text::run_eval(&data, models.as_deref(), json)
+            }
+            TextCommand::Bench {
+                messages,
+                seed,
+                json,
+            } => text::run_bench(messages, seed, json),
+        };
     }
     let settings = Settings::load(config.as_deref(), &overrides)?;
     if matches!(command, Command::Config(ConfigCommand::Check)) {

@@ -5,6 +5,12 @@
 //! or `{"line", "id", "error"}` for a line it cannot read. A bad line never stops the run.
 
 use std::io::{BufRead, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use humas_nlp_id::classify::Classifiers;
+use humas_nlp_id::classify::model::LinearModel;
 
 use humas_nlp_id::analysis::{Options, analyze_with};
 use serde_json::{Value, json};
@@ -100,6 +106,158 @@ pub fn run_analyze(with_tokens: bool) -> anyhow::Result<std::process::ExitCode> 
         "analysed {} lines, refused {}",
         counts.analysed, counts.refused
     );
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `humas text train`: trains every classifier from `data` and writes the model files to `out`.
+pub fn run_train(data: &Path, out: &Path, seed: u64) -> anyhow::Result<std::process::ExitCode> {
+    let started = Instant::now();
+    let trained = humas_nlp_train::report::train_all(data, seed)
+        .with_context(|| format!("training from {}", data.display()))?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut stdout = std::io::stdout().lock();
+    for (name, model) in [
+        (humas_nlp_train::report::SENTIMENT_FILE, &trained.sentiment),
+        (humas_nlp_train::report::ABUSE_FILE, &trained.abuse),
+    ] {
+        let path = out.join(name);
+        let bytes = model.to_bytes();
+        std::fs::write(&path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        writeln!(stdout, "wrote {} ({} bytes)", path.display(), bytes.len())?;
+    }
+    writeln!(
+        stdout,
+        "head                      C      out-of-fold macro-F1  threshold  passes"
+    )?;
+    for h in &trained.heads {
+        writeln!(
+            stdout,
+            "{:<25} {:<6} {:>8.2}              {:>8.3}  {:>6}",
+            h.name,
+            h.c,
+            h.oof_macro_f1 * 100.0,
+            h.threshold,
+            h.iterations
+        )?;
+    }
+    writeln!(
+        stdout,
+        "trained in {:.1} s",
+        started.elapsed().as_secs_f64()
+    )?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// The classifiers to evaluate: the built-in ones, or the files in `models`.
+fn load_classifiers(models: Option<&Path>) -> anyhow::Result<Classifiers> {
+    let Some(dir) = models else {
+        return Ok(Classifiers::from_models(
+            Classifiers::embedded()
+                .map_err(|e| anyhow::anyhow!("built-in models: {e}"))?
+                .models()
+                .to_vec(),
+        )?);
+    };
+    let mut loaded = Vec::new();
+    for name in [
+        humas_nlp_train::report::SENTIMENT_FILE,
+        humas_nlp_train::report::ABUSE_FILE,
+    ] {
+        let path = dir.join(name);
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        loaded
+            .push(LinearModel::from_bytes(&bytes).with_context(|| format!("{}", path.display()))?);
+    }
+    Ok(Classifiers::from_models(loaded)?)
+}
+
+/// `humas text eval`: every metric on the held-out splits, as a table or one JSON object.
+pub fn run_eval(
+    data: &Path,
+    models: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<std::process::ExitCode> {
+    let classifiers = load_classifiers(models)?;
+    let report =
+        humas_nlp_train::report::evaluate(data, &classifiers, humas_nlp_train::report::SPLIT_SEED)
+            .with_context(|| format!("evaluating on {}", data.display()))?;
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut stdout, &report)?;
+        writeln!(stdout)?;
+    } else {
+        write!(stdout, "{}", report.table())?;
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// What `humas text bench` measured.
+#[derive(Debug, serde::Serialize)]
+pub struct BenchReport {
+    /// Messages analysed per round.
+    pub messages: usize,
+    /// Mean length of a message, in characters.
+    pub mean_chars: f64,
+    /// Rounds run; the best is reported (the least disturbed by other work on the machine).
+    pub rounds: usize,
+    /// Best round: seconds.
+    pub seconds: f64,
+    /// Best round: messages per second, one thread, full analysis.
+    pub messages_per_second: f64,
+}
+
+/// Full analysis of a generated corpus on this thread, best of three rounds.
+#[must_use]
+pub fn bench(messages: usize, seed: u64) -> BenchReport {
+    let corpus = humas_nlp_id::corpus::generate(messages, seed);
+    let mean_chars = humas_nlp_id::corpus::mean_chars(&corpus);
+    // Decode the models and warm the caches before timing.
+    let _ = humas_nlp_id::analysis::analyze_batch(
+        &corpus[..corpus.len().min(1_000)],
+        Options::default(),
+    );
+    let rounds = 3;
+    let mut best = f64::INFINITY;
+    for _ in 0..rounds {
+        let started = Instant::now();
+        for chunk in corpus.chunks(10_000) {
+            std::hint::black_box(humas_nlp_id::analysis::analyze_batch(
+                chunk,
+                Options::default(),
+            ));
+        }
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    BenchReport {
+        messages,
+        mean_chars,
+        rounds,
+        seconds: best,
+        messages_per_second: messages as f64 / best.max(f64::MIN_POSITIVE),
+    }
+}
+
+/// `humas text bench`.
+pub fn run_bench(messages: usize, seed: u64, json: bool) -> anyhow::Result<std::process::ExitCode> {
+    anyhow::ensure!(messages > 0, "--messages must be at least 1");
+    let report = bench(messages, seed);
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut stdout, &report)?;
+        writeln!(stdout)?;
+    } else {
+        writeln!(
+            stdout,
+            "full analysis, one thread: {:.0} messages/s ({} messages of {:.0} characters on average in {:.2} s, best of {})",
+            report.messages_per_second,
+            report.messages,
+            report.mean_chars,
+            report.seconds,
+            report.rounds
+        )?;
+    }
     Ok(std::process::ExitCode::SUCCESS)
 }
 
