@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use humas_nlp_id::classify::Classifiers;
 use humas_nlp_id::classify::model::LinearModel;
 
-use humas_nlp_id::analysis::{Options, analyze_with};
+use humas_nlp_id::analysis::{Analyzer, Options};
 use serde_json::{Value, json};
 
 /// How a run went.
@@ -65,6 +65,7 @@ pub fn analyze_lines(
     options: Options,
 ) -> std::io::Result<Counts> {
     let mut counts = Counts::default();
+    let mut analyzer = Analyzer::new(options);
     let mut input = input;
     let mut buf = Vec::new();
     let mut line_no = 0u64;
@@ -83,7 +84,7 @@ pub fn analyze_lines(
         let record = match read_message(line_no, &buf) {
             Ok((id, text)) => {
                 counts.analysed += 1;
-                json!({ "id": id, "analysis": analyze_with(&text, options) })
+                json!({ "id": id, "analysis": analyzer.analyze(&text) })
             }
             Err((id, error)) => {
                 counts.refused += 1;

@@ -547,9 +547,205 @@ fn text_analyze_reads_lines_and_ndjson_and_survives_bad_input() {
     assert_eq!(kinds, ["nik", "phone"]);
     assert!(lines[2]["error"].as_str().unwrap().contains("UTF-8"));
     assert_eq!(lines[3]["id"], 9);
+    let first = &lines[0]["analysis"];
+    assert!(first["sentiment"]["label"].is_string(), "{first}");
+    assert!(first["abusive"]["score"].is_number(), "{first}");
+    assert!(first["hate_speech"]["label"].is_boolean(), "{first}");
+    assert_eq!(first["threat"]["label"], false, "{first}");
+    assert!(
+        first["stems"].as_str().unwrap().contains("layan"),
+        "{first}"
+    );
     assert!(
         String::from_utf8(out.stderr)
             .unwrap()
             .contains("analysed 2 lines, refused 2")
+    );
+}
+
+#[test]
+fn text_bench_reports_its_measurement() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        dir.path(),
+        &["text", "bench", "--messages", "2000", "--json"],
+        None,
+    )
+    .ok();
+    let report: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(report["messages"], 2000);
+    let mean = report["mean_chars"].as_f64().unwrap();
+    assert!((100.0..200.0).contains(&mean), "{report}");
+    assert!(report["messages_per_second"].as_f64().unwrap() > 0.0);
+    let refused = run(dir.path(), &["text", "bench", "--messages", "0"], None);
+    assert!(!refused.status.success());
+    assert!(refused.stderr.contains("--messages"), "{}", refused.stderr);
+}
+
+#[test]
+fn text_eval_names_the_missing_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        dir.path(),
+        &["text", "eval", "--data", "no-such-folder"],
+        None,
+    );
+    assert!(!r.status.success());
+    assert!(r.stderr.contains("no-such-folder"), "{}", r.stderr);
+    assert!(r.stderr.contains("smsa"), "{}", r.stderr);
+}
+
+/// A tiny dataset in the real layout, written by the test (no real data needed).
+fn write_toy_data(root: &Path) {
+    let positive = [
+        "enak sekali makanannya",
+        "pelayanan ramah dan cepat",
+        "mantap, puas sekali",
+        "terima kasih, bagus",
+    ];
+    let negative = [
+        "kecewa, pelayanan lambat",
+        "makanannya tidak enak",
+        "mahal dan kotor",
+        "buruk sekali, jangan ke sini",
+    ];
+    let neutral = [
+        "buka jam berapa ya",
+        "alamatnya di mana",
+        "ada menu apa saja",
+        "besok libur tidak",
+    ];
+    let mut smsa = String::new();
+    for i in 0..8 {
+        for (texts, label) in [
+            (&positive, "positive"),
+            (&negative, "negative"),
+            (&neutral, "neutral"),
+        ] {
+            smsa.push_str(&format!("{} {i}\t{label}\n", texts[i % texts.len()]));
+        }
+    }
+    std::fs::create_dir_all(root.join("smsa")).unwrap();
+    for split in ["train", "valid", "test"] {
+        std::fs::write(
+            root.join("smsa").join(format!("{split}_preprocess.tsv")),
+            &smsa,
+        )
+        .unwrap();
+    }
+    for lang in ["javanese", "madurese"] {
+        let dir = root.join("nusax").join("sentiment").join(lang);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("test.csv"), "id,text,label\n1,\"apik tenan\",positive\n2,\"elek\",negative\n3,\"nang endi\",neutral\n").unwrap();
+    }
+    let mut csv = String::from(
+        "Tweet,HS,Abusive,HS_Individual,HS_Group,HS_Religion,HS_Race,HS_Physical,HS_Gender,HS_Other,HS_Weak,HS_Moderate,HS_Strong\n",
+    );
+    let rows = [
+        ("dasar bodoh kau, goblok", "1,1,1,0,0,0,0,0,1,1,0,0"),
+        ("kaum itu sesat semua, usir", "1,0,0,1,1,0,0,0,0,0,1,0"),
+        ("anjing lu, brengsek", "0,1,0,0,0,0,0,0,0,0,0,0"),
+        ("selamat pagi semua, semangat", "0,0,0,0,0,0,0,0,0,0,0,0"),
+        (
+            "info jadwal vaksin \\xf0\\x9f\\x98\\x82 dong",
+            "0,0,0,0,0,0,0,0,0,0,0,0",
+        ),
+    ];
+    for i in 0..12 {
+        for (text, labels) in rows {
+            csv.push_str(&format!("\"{text} {i}\",{labels}\n"));
+        }
+    }
+    std::fs::create_dir_all(root.join("ibrohim2019-hs-abusive")).unwrap();
+    std::fs::write(
+        root.join("ibrohim2019-hs-abusive").join("re_dataset.csv"),
+        csv,
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("sastrawi-kata-dasar")).unwrap();
+    std::fs::write(
+        root.join("sastrawi-kata-dasar").join("kata-dasar.txt"),
+        "makan\nlayan\nbaik\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn text_train_then_eval_on_a_toy_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    write_toy_data(&dir.path().join("data"));
+    let r = run(
+        dir.path(),
+        &[
+            "text", "train", "--data", "data", "--out", "models", "--seed", "3",
+        ],
+        None,
+    )
+    .ok();
+    assert!(
+        r.stdout.contains("sentiment.hlm") && r.stdout.contains("abuse.hlm"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("hate_speech.religion"), "{}", r.stdout);
+    let first = std::fs::read(dir.path().join("models").join("abuse.hlm")).unwrap();
+    run(
+        dir.path(),
+        &[
+            "text", "train", "--data", "data", "--out", "again", "--seed", "3",
+        ],
+        None,
+    )
+    .ok();
+    assert_eq!(
+        first,
+        std::fs::read(dir.path().join("again").join("abuse.hlm")).unwrap(),
+        "same seed, same bytes"
+    );
+
+    let r = run(
+        dir.path(),
+        &[
+            "text", "eval", "--data", "data", "--models", "models", "--json",
+        ],
+        None,
+    )
+    .ok();
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["counts"]["smsa_test"], 24);
+    let smsa = report["sentiment_smsa_test"]["macro_f1"].as_f64().unwrap();
+    assert!(
+        smsa > 0.9,
+        "a model evaluated on its own training texts should fit them: {smsa}"
+    );
+    assert_eq!(report["ibrohim"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        report["stemmer"]["roots_unchanged"],
+        serde_json::json!([3, 3])
+    );
+
+    let table = run(
+        dir.path(),
+        &["text", "eval", "--data", "data", "--models", "models"],
+        None,
+    )
+    .ok();
+    assert!(
+        table.stdout.contains("sentiment (SmSA test)"),
+        "{}",
+        table.stdout
+    );
+
+    std::fs::write(dir.path().join("models").join("abuse.hlm"), b"not a model").unwrap();
+    let broken = run(
+        dir.path(),
+        &["text", "eval", "--data", "data", "--models", "models"],
+        None,
+    );
+    assert!(!broken.status.success());
+    assert!(
+        broken.stderr.contains("abuse.hlm") && broken.stderr.contains("not a Humas text model"),
+        "{}",
+        broken.stderr
     );
 }
