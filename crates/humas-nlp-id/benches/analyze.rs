@@ -1,6 +1,11 @@
 //! Messages per second of the full analysis and of its parts, on one core, over the generated
 //! corpus (`humas_nlp_id::corpus`, 10 000 messages of ~150 characters, the default seed).
 //!
+//! `analyze` is the whole of it as a caller gets it: normalisation, tokens, personal data,
+//! SimHash, the three classifiers (sentiment, abusive, hate speech with its detail heads),
+//! threat rules and stems. `analyzer` is the same with one `Analyzer` kept between messages
+//! (what `humas text analyze` and `humas text bench` do); the other rows are parts of it.
+//!
 //! Run: `cargo bench -p humas-nlp-id --bench analyze`
 //! (defaults here: 1 s warm-up, 5 s measurement; criterion's own flags override them, e.g.
 //! `cargo bench -p humas-nlp-id --bench analyze -- --warm-up-time 1 --measurement-time 5`, or
@@ -20,13 +25,15 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use humas_nlp_id::analysis::{Analyzer, Options};
+use humas_nlp_id::classify::{Classifiers, Scratch};
 use humas_nlp_id::corpus::{DEFAULT_SEED, generate, mean_bytes, mean_chars};
-use humas_nlp_id::{analyze, fingerprint, normalize, pii, tokenize};
+use humas_nlp_id::{analyze, fingerprint, normalize, pii, stem, threat, tokenize};
 
 const MESSAGES: usize = 10_000;
 
 /// Benchmarks `f` over the corpus, one message per iteration.
-fn per_message<R>(c: &mut Criterion, corpus: &[String], name: &str, f: impl Fn(&str) -> R) {
+fn per_message<R>(c: &mut Criterion, corpus: &[String], name: &str, mut f: impl FnMut(&str) -> R) {
     let mut group = c.benchmark_group("humas-nlp-id");
     group.throughput(Throughput::Elements(1));
     group.bench_function(name, |b| {
@@ -53,6 +60,15 @@ fn benches(c: &mut Criterion) {
         mean_bytes(&corpus)
     );
     per_message(c, &corpus, "analyze", analyze);
+    let mut analyzer = Analyzer::new(Options::default());
+    per_message(c, &corpus, "analyzer", |t| analyzer.analyze(t));
+    let classifiers = Classifiers::embedded().expect("the embedded models load");
+    let mut scratch = Scratch::new();
+    per_message(c, &corpus, "tokenize+classify", |t| {
+        classifiers.classify(t, &tokenize(t), &mut scratch)
+    });
+    per_message(c, &corpus, "threat", threat::assess_text);
+    per_message(c, &corpus, "stem_text", stem::stem_text);
     per_message(c, &corpus, "tokenize", tokenize);
     per_message(c, &corpus, "normalize", normalize);
     per_message(c, &corpus, "find_pii", pii::find_pii);

@@ -6,7 +6,6 @@ use crate::classify::features::Pieces;
 use crate::classify::{Classification, Classifiers, Scratch};
 use crate::fingerprint::simhash_scan;
 use crate::pii::{PiiSpan, find_pii};
-use crate::stem::stem;
 use crate::threat::{Threat, assess};
 use crate::tokens::{Token, TokenKind, scan};
 
@@ -109,7 +108,7 @@ impl<'c> Analyzer<'c> {
             .classifiers
             .map(|c| c.classify_pieces(&pieces, &mut self.scratch));
         let threat = assess(&words);
-        let stems = stems_of(&words);
+        let stems = join_words(pieces.stems());
         drop(pieces);
         Analysis {
             stems,
@@ -129,14 +128,14 @@ impl<'c> Analyzer<'c> {
     }
 }
 
-/// Each word reduced to its root, joined by single spaces.
-fn stems_of(words: &[&str]) -> String {
-    let mut out = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
+/// Words joined by single spaces.
+fn join_words<'w>(words: impl Iterator<Item = &'w str>) -> String {
+    let mut out = String::new();
     for w in words {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&stem(w));
+        out.push_str(w);
     }
     out
 }

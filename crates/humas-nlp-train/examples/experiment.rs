@@ -38,6 +38,9 @@ fn main() {
     if let Ok(v) = std::env::var("CMAX") {
         cfg.spec.char_max = v.parse().unwrap();
     }
+    if std::env::var("STEMS").is_ok() {
+        cfg.spec.stems = true;
+    }
     if std::env::var("NONEG").is_ok() {
         cfg.spec.negation = false;
     }

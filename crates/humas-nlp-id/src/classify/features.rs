@@ -5,6 +5,9 @@
 //! table row per feature and nothing is allocated per feature. Training and inference call the
 //! same [`Extractor`], so the two can never disagree about what a feature is.
 
+use std::borrow::Cow;
+
+use crate::stem::stem;
 use crate::tokens::{Scan, Token, TokenKind};
 
 /// Which character n-grams to take.
@@ -57,6 +60,8 @@ pub struct FeatureSpec {
     pub char_mode: CharMode,
     /// Mark the two words after a negator (`tidak enak` reads as not-`enak`).
     pub negation: bool,
+    /// Also one feature per word's stem (`dibunuh`, `membunuh` → `bunuh`), when it differs.
+    pub stems: bool,
 }
 
 impl FeatureSpec {
@@ -69,6 +74,7 @@ impl FeatureSpec {
         char_max: 5,
         char_mode: CharMode::InWord,
         negation: true,
+        stems: false,
     };
 
     /// Number of buckets.
@@ -100,6 +106,7 @@ const SEED_WORD: u64 = 0xcbf2_9ce4_8422_2325;
 const SEED_NEGATED: u64 = 0x9e37_79b9_7f4a_7c15;
 const SEED_PAIR: u64 = 0xd6e8_feb8_6659_fd93;
 const SEED_TRIPLE: u64 = 0x5851_f42d_4c95_7f2d;
+const SEED_STEM: u64 = 0x2545_f491_4f6c_dd1d;
 const SEED_CHARS: u64 = 0xa076_1d64_78bd_642f;
 
 #[inline]
@@ -120,9 +127,11 @@ const fn bucket(h: u64, bits: u8) -> u32 {
 }
 
 /// One word as the classifiers see it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Piece<'a> {
     text: &'a str,
+    /// The stem of a word (the text itself for anything else).
+    stem: Cow<'a, str>,
     /// Letters or digits, so character n-grams of it mean something.
     wordlike: bool,
     negated: bool,
@@ -226,6 +235,11 @@ impl Extractor {
 
     fn word_features(&mut self, spec: &FeatureSpec, pieces: &[Piece<'_>], raw: &mut Vec<u32>) {
         self.hashes.clear();
+        if spec.stems {
+            for p in pieces.iter().filter(|p| p.wordlike && p.stem != p.text) {
+                raw.push(bucket(hash_bytes(SEED_STEM, p.stem.as_bytes()), spec.bits));
+            }
+        }
         for p in pieces {
             let seed = if p.negated && spec.negation {
                 SEED_NEGATED
@@ -351,6 +365,14 @@ impl<'a> Pieces<'a> {
         self.0.iter().filter(|p| p.wordlike).map(|p| p.text)
     }
 
+    /// The stems of the words, in order.
+    pub(crate) fn stems(&self) -> impl Iterator<Item = &str> + '_ {
+        self.0
+            .iter()
+            .filter(|p| p.wordlike)
+            .map(|p| p.stem.as_ref())
+    }
+
     fn build(
         text: &str,
         tokens: impl Iterator<Item = (TokenKind, usize, usize, &'a str)>,
@@ -366,6 +388,7 @@ impl<'a> Pieces<'a> {
             prev_end = end;
             let piece = |text: &'a str, wordlike: bool| Piece {
                 text,
+                stem: Cow::Borrowed(text),
                 wordlike,
                 negated: false,
             };
@@ -376,6 +399,7 @@ impl<'a> Pieces<'a> {
                         scope = scope.saturating_sub(1);
                         out.push(Piece {
                             text: word,
+                            stem: stem(word),
                             wordlike: true,
                             negated,
                         });
@@ -517,6 +541,22 @@ mod tests {
             counted.windows(2).all(|w| w[0].0 < w[1].0),
             "sorted and distinct"
         );
+    }
+
+    #[test]
+    fn stem_features_join_affixed_forms() {
+        let spec = FeatureSpec {
+            stems: true,
+            ..words_only()
+        };
+        let a = features(&spec, "dibunuh");
+        let b = features(&spec, "membunuh");
+        assert_eq!(a.len(), 2, "the word and its stem");
+        assert_eq!(
+            a.buckets.iter().filter(|x| b.buckets.contains(x)).count(),
+            1
+        );
+        assert_eq!(features(&spec, "bunuh").len(), 1, "a root adds nothing");
     }
 
     #[test]

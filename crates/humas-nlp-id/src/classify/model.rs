@@ -181,7 +181,7 @@ impl LinearModel {
             s.char_min,
             s.char_max,
             s.char_mode.code(),
-            u8::from(s.negation),
+            u8::from(s.negation) | u8::from(s.stems) << 1,
         ]);
         out.extend_from_slice(&self.unseen_idf.to_le_bytes());
         out.push(u8::try_from(self.heads.len()).unwrap_or(u8::MAX));
@@ -247,15 +247,22 @@ impl LinearModel {
         if version != VERSION {
             return Err(ModelError::UnsupportedVersion(version));
         }
-        let spec = FeatureSpec {
+        let mut spec = FeatureSpec {
             bits: r.u8("bits")?,
             word_ngrams: r.u8("word n-grams")?,
             char_min: r.u8("char min")?,
             char_max: r.u8("char max")?,
             char_mode: CharMode::from_code(r.u8("char mode")?)
                 .ok_or(ModelError::Malformed("char mode"))?,
-            negation: r.u8("negation")? != 0,
+            negation: false,
+            stems: false,
         };
+        let flags = r.u8("feature flags")?;
+        if flags & !0b11 != 0 {
+            return Err(ModelError::Malformed("unknown feature flags"));
+        }
+        spec.negation = flags & 1 != 0;
+        spec.stems = flags & 2 != 0;
         if !spec.is_valid() {
             return Err(ModelError::Malformed("feature spec out of range"));
         }
@@ -429,6 +436,17 @@ mod tests {
         let m = tiny();
         let bytes = m.to_bytes();
         assert_eq!(LinearModel::from_bytes(&bytes).unwrap(), m);
+    }
+
+    #[test]
+    fn feature_flags_round_trip() {
+        let mut m = tiny();
+        m.spec.stems = true;
+        m.spec.negation = false;
+        assert_eq!(
+            LinearModel::from_bytes(&m.to_bytes()).unwrap().spec(),
+            m.spec()
+        );
     }
 
     #[test]
