@@ -138,6 +138,8 @@ fn run_part(name: &str, texts: &[String]) {
 fn main() {
     let args = args();
     let texts = corpus(args.count);
+    // Decode the built-in models before any timing: that happens once per process.
+    let _ = humas_nlp_id::analyze("pemanasan");
     if let Some(only) = &args.only {
         run_part(only, &texts);
         return;
