@@ -67,7 +67,13 @@ pub fn platt(decisions: &[f32], y: &[bool]) -> (f32, f32) {
             break;
         }
     }
-    (a as f32, b as f32)
+    // Degenerate inputs (one decision value for every row) can leave the Newton system
+    // singular; a flat sigmoid at the base rate is then the honest answer.
+    if a.is_finite() && b.is_finite() {
+        (a as f32, b as f32)
+    } else {
+        (0.0, ((neg + 1.0) / (pos + 1.0)).ln() as f32)
+    }
 }
 
 /// The decision threshold that maximises macro-F1 (mean of the F1 of yes and of no), halfway
@@ -139,6 +145,19 @@ mod tests {
         let y = [false, false, false, true, true, true];
         let t = best_threshold(&d, &y);
         assert!((0.5..0.7).contains(&t), "{t}");
+    }
+
+    #[test]
+    fn identical_decisions_give_a_finite_flat_sigmoid() {
+        let (a, b) = platt(
+            &[0.5; 10],
+            &[
+                true, false, false, false, false, true, false, false, false, false,
+            ],
+        );
+        assert!(a.is_finite() && b.is_finite());
+        let p = 1.0 / (1.0 + (a * 0.5 + b).exp());
+        assert!((p - 0.25).abs() < 0.1, "{p}");
     }
 
     #[test]

@@ -79,6 +79,9 @@ pub struct LinearModel {
 }
 
 const MAGIC: &[u8; 8] = b"HUMASLM\0";
+/// A file may not make us allocate more than this (values of 2 bytes): 256 MiB. The shipped
+/// tables are a tenth of it.
+const MAX_TABLE_VALUES: usize = 128 * 1024 * 1024;
 const VERSION: u32 = 1;
 
 impl LinearModel {
@@ -284,6 +287,9 @@ impl LinearModel {
             });
         }
         let stride = head_count + 1;
+        if spec.buckets() * stride > MAX_TABLE_VALUES {
+            return Err(ModelError::Malformed("table larger than 256 MiB"));
+        }
         let mut rows = vec![0i16; spec.buckets() * stride];
         for row in rows.chunks_exact_mut(stride) {
             if let Some(idf) = row.first_mut() {
@@ -436,6 +442,23 @@ mod tests {
         let m = tiny();
         let bytes = m.to_bytes();
         assert_eq!(LinearModel::from_bytes(&bytes).unwrap(), m);
+    }
+
+    #[test]
+    fn a_file_cannot_ask_for_a_huge_table() {
+        let mut m = tiny();
+        m.spec.bits = 24;
+        m.heads = (0..40)
+            .map(|i| Head {
+                name: format!("h{i}"),
+                ..m.heads[0].clone()
+            })
+            .collect();
+        m.rows = Vec::new();
+        assert_eq!(
+            LinearModel::from_bytes(&m.to_bytes()),
+            Err(ModelError::Malformed("table larger than 256 MiB"))
+        );
     }
 
     #[test]
