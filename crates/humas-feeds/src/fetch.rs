@@ -31,6 +31,9 @@ pub struct FetchOptions {
     /// Allow hosts on private and loopback networks. Only for administrators who watch an
     /// intranet feed, and for tests; off by default.
     pub allow_private: bool,
+    /// Single addresses allowed even though they are internal (one intranet feed server),
+    /// without opening every internal network as [`Self::allow_private`] does.
+    pub allowed_addresses: Vec<IpAddr>,
     /// The whole request, body included.
     pub timeout: Duration,
     /// Establishing the connection.
@@ -47,6 +50,7 @@ impl Default for FetchOptions {
     fn default() -> Self {
         Self {
             allow_private: false,
+            allowed_addresses: Vec::new(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             max_bytes: MAX_FEED_BYTES,
@@ -204,6 +208,31 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
     }
 }
 
+/// Which internal addresses may be reached: the one rule used by the resolver, the URL check
+/// and the redirect policy.
+#[derive(Debug, Clone)]
+struct AddressGuard {
+    allow_private: bool,
+    allowed: Arc<[IpAddr]>,
+}
+
+impl AddressGuard {
+    fn from_options(options: &FetchOptions) -> Self {
+        Self {
+            allow_private: options.allow_private,
+            allowed: options.allowed_addresses.clone().into(),
+        }
+    }
+
+    /// The kind of a refused address, or `None` when it may be reached.
+    fn refuses(&self, ip: IpAddr) -> Option<&'static str> {
+        if self.allow_private || self.allowed.contains(&ip) {
+            return None;
+        }
+        forbidden_kind(ip)
+    }
+}
+
 /// The refusal a resolver or redirect check raises; found again in reqwest's error chain.
 #[derive(Debug)]
 struct BlockedAddress {
@@ -240,20 +269,19 @@ impl StdError for RedirectLimit {}
 /// refuses the host, since an attacker controls which address is tried first.
 #[derive(Debug)]
 struct GuardedResolver {
-    allow_private: bool,
+    guard: AddressGuard,
 }
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let allow_private = self.allow_private;
+        let guard = self.guard.clone();
         let host = name.as_str().to_owned();
         Box::pin(async move {
             let addrs: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let forbidden = addrs
                 .iter()
-                .find_map(|a| forbidden_kind(a.ip()).map(|k| (a.ip(), k)))
-                .filter(|_| !allow_private);
+                .find_map(|a| guard.refuses(a.ip()).map(|k| (a.ip(), k)));
             if let Some((addr, kind)) = forbidden {
                 return Err(Box::new(BlockedAddress { host, addr, kind })
                     as Box<dyn StdError + Send + Sync>);
@@ -264,7 +292,7 @@ impl Resolve for GuardedResolver {
 }
 
 /// Checks what can be checked without DNS: the scheme and an IP-literal host.
-fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
+fn check_url(url: &Url, guard: &AddressGuard) -> Result<(), FetchError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(FetchError::UnsupportedScheme(url.scheme().to_owned()));
     }
@@ -279,7 +307,7 @@ fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
             });
         }
     };
-    match forbidden_kind(addr).filter(|_| !allow_private) {
+    match guard.refuses(addr) {
         Some(kind) => Err(FetchError::Blocked {
             host: addr.to_string(),
             addr,
@@ -290,12 +318,12 @@ fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
 }
 
 /// Follows a redirect only within the limit and only to an address we would fetch directly.
-fn redirect_policy(max_redirects: usize, allow_private: bool) -> Policy {
+fn redirect_policy(max_redirects: usize, guard: AddressGuard) -> Policy {
     Policy::custom(move |attempt: Attempt<'_>| {
         if attempt.previous().len() > max_redirects {
             return attempt.error(RedirectLimit(max_redirects));
         }
-        match check_url(attempt.url(), allow_private) {
+        match check_url(attempt.url(), &guard) {
             Ok(()) => attempt.follow(),
             Err(FetchError::Blocked { host, addr, kind }) => {
                 attempt.error(BlockedAddress { host, addr, kind })
@@ -367,6 +395,7 @@ fn validators_of(headers: &HeaderMap) -> Validators {
 pub struct Fetcher {
     client: reqwest::Client,
     options: Arc<FetchOptions>,
+    guard: AddressGuard,
 }
 
 impl Fetcher {
@@ -375,16 +404,14 @@ impl Fetcher {
     /// # Errors
     /// [`FetchError::Transport`] when the TLS stack cannot be initialised.
     pub fn new(options: FetchOptions) -> Result<Self, FetchError> {
+        let guard = AddressGuard::from_options(&options);
         let client = reqwest::Client::builder()
             // A proxy would resolve the host itself, past our resolver's checks.
             .no_proxy()
             .dns_resolver(Arc::new(GuardedResolver {
-                allow_private: options.allow_private,
+                guard: guard.clone(),
             }))
-            .redirect(redirect_policy(
-                options.max_redirects,
-                options.allow_private,
-            ))
+            .redirect(redirect_policy(options.max_redirects, guard.clone()))
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout)
             .user_agent(options.user_agent.clone())
@@ -393,6 +420,7 @@ impl Fetcher {
         Ok(Self {
             client,
             options: Arc::new(options),
+            guard,
         })
     }
 
@@ -410,7 +438,7 @@ impl Fetcher {
             url: url.to_owned(),
             reason: e.to_string(),
         })?;
-        check_url(&parsed, self.options.allow_private)?;
+        check_url(&parsed, &self.guard)?;
         let mut request = self.client.get(parsed).header(
             ACCEPT,
             "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
@@ -521,6 +549,19 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn the_resolver_refuses_names_that_resolve_inside() {
+        let resolver = GuardedResolver {
+            guard: AddressGuard::from_options(&FetchOptions::default()),
+        };
+        let err = resolver
+            .resolve("localhost".parse().unwrap())
+            .await
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("loopback"), "{err}");
+    }
+
     #[test]
     fn retry_after_seconds_and_dates() {
         let mut h = HeaderMap::new();
@@ -538,19 +579,30 @@ mod tests {
     #[test]
     fn urls_checked_before_dns() {
         let u = |s: &str| Url::parse(s).unwrap();
+        let strict = AddressGuard::from_options(&FetchOptions::default());
+        let open = AddressGuard::from_options(&FetchOptions {
+            allow_private: true,
+            ..FetchOptions::default()
+        });
+        let one = AddressGuard::from_options(&FetchOptions {
+            allowed_addresses: vec!["127.0.0.1".parse().unwrap()],
+            ..FetchOptions::default()
+        });
+        assert!(check_url(&u("http://127.0.0.1:8080/feed"), &one).is_ok());
+        assert!(check_url(&u("http://10.0.0.1/feed"), &one).is_err());
         assert!(matches!(
-            check_url(&u("http://127.0.0.1:8080/feed"), false),
+            check_url(&u("http://127.0.0.1:8080/feed"), &strict),
             Err(FetchError::Blocked { .. })
         ));
-        assert!(check_url(&u("http://127.0.0.1:8080/feed"), true).is_ok());
+        assert!(check_url(&u("http://127.0.0.1:8080/feed"), &open).is_ok());
         assert!(matches!(
-            check_url(&u("http://[::1]/"), false),
+            check_url(&u("http://[::1]/"), &strict),
             Err(FetchError::Blocked { .. })
         ));
         assert!(matches!(
-            check_url(&u("file:///etc/passwd"), true),
+            check_url(&u("file:///etc/passwd"), &open),
             Err(FetchError::UnsupportedScheme(_))
         ));
-        assert!(check_url(&u("https://berita.example.go.id/feed/"), false).is_ok());
+        assert!(check_url(&u("https://berita.example.go.id/feed/"), &strict).is_ok());
     }
 }
