@@ -217,6 +217,31 @@ pub enum Command {
     /// Indonesian text analysis on the command line.
     #[command(subcommand)]
     Text(TextCommand),
+    /// Online news monitoring from RSS and Atom feeds.
+    #[command(subcommand)]
+    Feed(FeedCommand),
+}
+
+/// `humas feed ...`
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Fetch one RSS or Atom feed and print one JSON line per item, with the text analysis of
+    /// its title and summary; a summary and the validators for the next poll go to standard
+    /// error.
+    Fetch {
+        /// The feed address (http or https).
+        url: String,
+        /// Allow feeds on internal networks (loopback, private, link-local). Off by default so
+        /// a feed URL cannot be used to reach internal services.
+        #[arg(long)]
+        allow_private: bool,
+        /// The `etag:` printed by the previous fetch: an unchanged feed answers "not modified".
+        #[arg(long, value_name = "ETAG")]
+        etag: Option<String>,
+        /// The `last-modified:` printed by the previous fetch.
+        #[arg(long, value_name = "DATE")]
+        last_modified: Option<String>,
+    },
 }
 
 /// `humas text ...`

@@ -25,6 +25,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod feed;
 mod redact;
 pub mod serve;
 pub mod settings;
@@ -39,7 +40,7 @@ use anyhow::Context as _;
 use humas_app::{App, SystemClock};
 
 use crate::cli::{
-    AuditCommand, Cli, Command, ConfigCommand, TextCommand, TokenCommand, UserCommand,
+    AuditCommand, Cli, Command, ConfigCommand, FeedCommand, TextCommand, TokenCommand, UserCommand,
 };
 pub use crate::redact::redact_url;
 use crate::settings::Settings;
@@ -84,6 +85,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if matches!(command, Command::Config(ConfigCommand::Example)) {
         return commands::config_example();
     }
+    // Feed fetching needs no settings or database, only a runtime of its own.
+    if let Command::Feed(FeedCommand::Fetch {
+        url,
+        allow_private,
+        etag,
+        last_modified,
+    }) = command
+    {
+        return feed::run_fetch(&feed::FetchRequest {
+            url,
+            allow_private,
+            previous: humas_feeds::Validators {
+                etag,
+                last_modified,
+            },
+        });
+    }
     // Text analysis needs no settings, database or runtime.
     if let Command::Text(text_command) = command {
         return match text_command {
@@ -115,7 +133,7 @@ async fn run_async(command: Command, settings: Settings) -> anyhow::Result<ExitC
     match command {
         Command::Serve => serve::serve(settings).await,
         Command::Migrate => commands::migrate(&settings).await,
-        Command::Config(_) | Command::Text(_) => Ok(ExitCode::SUCCESS),
+        Command::Config(_) | Command::Text(_) | Command::Feed(_) => Ok(ExitCode::SUCCESS),
         other => {
             let store = OpenStore::connect_and_migrate(&settings).await?;
             let app = build_app(&store, &settings);
@@ -125,9 +143,11 @@ async fn run_async(command: Command, settings: Settings) -> anyhow::Result<ExitC
                     commands::token_create(&app, &username, &name).await
                 }
                 Command::Audit(AuditCommand::Verify) => commands::audit_verify(&app).await,
-                Command::Serve | Command::Migrate | Command::Config(_) | Command::Text(_) => {
-                    Ok(ExitCode::SUCCESS)
-                }
+                Command::Serve
+                | Command::Migrate
+                | Command::Config(_)
+                | Command::Text(_)
+                | Command::Feed(_) => Ok(ExitCode::SUCCESS),
             };
             store.close().await;
             result

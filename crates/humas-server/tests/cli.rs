@@ -749,3 +749,103 @@ fn text_train_then_eval_on_a_toy_dataset() {
         broken.stderr
     );
 }
+
+/// A tiny news site on 127.0.0.1: `/feed/` is an RSS feed with an ETag that answers 304 when
+/// the ETag comes back. The server runs as long as the returned runtime lives.
+fn start_feed_server() -> (tokio::runtime::Runtime, std::net::SocketAddr) {
+    use axum::http::{HeaderMap, StatusCode, header};
+    use axum::response::IntoResponse as _;
+    const FEED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Warta Rekaan</title><link>https://warta.example/</link>
+<item><title>Pelayanan Samsat lemot banget, petugas tidak becus</title>
+<link>https://warta.example/samsat</link><pubDate>Sen, 23 Nov 2026 10:00:00 WIB</pubDate>
+<description><![CDATA[<p>Warga mengeluh, hubungi <b>0812-3456-7890</b>.</p>]]></description></item>
+<item><title>Dinas Kominfo gelar pelatihan literasi digital</title>
+<description>Pelatihan berjalan lancar dan bermanfaat.</description></item>
+</channel></rss>"#;
+    async fn feed(headers: HeaderMap) -> axum::response::Response {
+        let etag = [(header::ETAG, "\"v1\"")];
+        if headers
+            .get(header::IF_NONE_MATCH)
+            .is_some_and(|v| v == "\"v1\"")
+        {
+            return (StatusCode::NOT_MODIFIED, etag).into_response();
+        }
+        (etag, [(header::CONTENT_TYPE, "application/rss+xml")], FEED).into_response()
+    }
+    let rt = runtime();
+    let addr = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new().route("/feed/", axum::routing::get(feed));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        addr
+    });
+    (rt, addr)
+}
+
+#[test]
+fn feed_fetch_prints_ndjson_with_analysis_and_polls_with_validators() {
+    let (_server, addr) = start_feed_server();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://{addr}/feed/");
+    let out = run(
+        dir.path(),
+        &["feed", "fetch", &url, "--allow-private"],
+        None,
+    )
+    .ok();
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    let first = &lines[0];
+    assert_eq!(first["id"], "https://warta.example/samsat");
+    assert_eq!(first["id_source"], "link");
+    assert_eq!(first["published"], "2026-11-23T03:00:00Z");
+    assert_eq!(
+        first["summary_text"],
+        "Warga mengeluh, hubungi 0812-3456-7890."
+    );
+    assert_eq!(
+        first["analysis"]["sentiment"]["label"], "negative",
+        "{first}"
+    );
+    assert!(
+        first["analysis"]["pii"].to_string().contains("phone"),
+        "{first}"
+    );
+    assert_eq!(lines[1]["id_source"], "hash");
+    assert!(out.stderr.contains("2 items from"), "{}", out.stderr);
+    assert!(out.stderr.contains("etag: \"v1\""), "{}", out.stderr);
+
+    let again = run(
+        dir.path(),
+        &["feed", "fetch", &url, "--allow-private", "--etag", "\"v1\""],
+        None,
+    )
+    .ok();
+    assert_eq!(again.stdout, "");
+    assert!(
+        again.stderr.contains("0 items, not modified"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn feed_fetch_refuses_loopback_by_default() {
+    let (_server, addr) = start_feed_server();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://{addr}/feed/");
+    let out = run(dir.path(), &["feed", "fetch", &url], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.contains("loopback") && out.stderr.contains("--allow-private"),
+        "{}",
+        out.stderr
+    );
+}
