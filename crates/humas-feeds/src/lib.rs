@@ -7,6 +7,17 @@
 //! * [`fetch`] is the HTTP side: conditional GET (ETag/Last-Modified), `Retry-After` on 429/503,
 //!   size and redirect caps, timeouts, and SSRF protection that checks every address a host
 //!   resolves to, at connect time and after each redirect.
+//!
+//! **Invariants:**
+//! - No XML entity is ever expanded from a DTD; a DOCTYPE with entity declarations is refused.
+//!   Input is capped at [`parse::MAX_FEED_BYTES`] and [`parse::MAX_DEPTH`]; no input panics.
+//! - A bad date never drops an item: it is flagged ([`parse::ItemFlag`]). Dates more than
+//!   [`parse::FUTURE_TOLERANCE`] ahead are clamped to the parse time and flagged. The only
+//!   clock read in [`parse`] is [`parse_feed`]'s `now`; [`parse::parse_feed_at`] takes it.
+//! - Internal addresses are refused unless [`FetchOptions::allow_private`] or
+//!   [`FetchOptions::allowed_addresses`] says otherwise, on every connection and redirect.
+//!
+//! **Entry points:** [`parse_feed`], [`Fetcher::fetch`]; `humas feed fetch` on the command line.
 
 pub mod fetch;
 pub mod parse;
