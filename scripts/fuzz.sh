@@ -36,9 +36,14 @@ status=0
 for target in analyze redact; do
   seed_corpus "$target"
   echo "==> fuzzing $target for ${seconds}s" >&2
-  if ! cargo fuzz run "$target" -- \
-      -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1; then
-    echo "fuzz target $target FAILED (see fuzz/artifacts/$target/)" >&2
+  # libFuzzer reports every new input; keep its chatter in a log and show the end of it.
+  log="fuzz/$target.log"
+  if cargo fuzz run "$target" -- \
+      -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+    grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" >&2 || tail -n 5 "$log" >&2
+  else
+    tail -n 60 "$log" >&2
+    echo "fuzz target $target FAILED (see fuzz/artifacts/$target/ and $log)" >&2
     status=1
   fi
 done
