@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Peak resident memory of `humas text analyze` over 100 000 generated messages (~150 characters),
-# asserted to stay within 200 MB (exit 1 otherwise).
+# asserted to stay within 200 MB (exit 1 otherwise). The full analysis includes the classifiers:
+# their models are embedded in the binary (crates/humas-nlp-id/models/*.hlm) and decoded once, on
+# the first message, so they count in the peak; it does not grow with the number of messages.
 #
 #   bash scripts/peak-memory.sh [COUNT] [LIMIT_MB]      (defaults: 100000 200)
 #

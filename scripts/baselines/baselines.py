@@ -8,9 +8,13 @@ benchmark reads).
 
 Tasks and splits (the labelled data is read from --data, never copied into the repository):
   sentiment   SmSA (IndoNLU): train on train_preprocess.tsv, tune C on valid, report on test.
-  abusive     Ibrohim & Budi 2019, column `Abusive`: duplicate texts dropped (first kept), split
-              80/20 stratified on the label with seed 42; C tuned on a stratified 10 % of the 80 %.
-  hate_speech the same file, column `HS`, split the same way (stratified on `HS`).
+  abusive     Ibrohim & Budi 2019, column `Abusive`, on the 80/20 split Humas is scored on
+              (`--split humas`, the default): the same 10 419 training and 2 604 test tweets as
+              `humas text eval`, ported from crates/humas-nlp-train/src/data.rs (see
+              `humas_split`). C tuned on a stratified 10 % of the 80 %, then refitted on all of it.
+  hate_speech the same file and split, column `HS`.
+  `--split sklearn` instead drops duplicates, keeps the raw texts and splits each task on its own
+  with `sklearn.model_selection.train_test_split(test_size=0.2, stratify=label, seed 42)`.
 
 Throughput counts raw text -> label, including the same light pre-processing for both models
 (lower-case, URL and mention placeholders, squeezed letter runs) and the vectoriser. It is the
@@ -28,6 +32,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import random
 import re
 import statistics
 import sys
@@ -86,33 +91,133 @@ def read_smsa(root: str) -> dict[str, tuple[list[str], list[str]]]:
     return splits
 
 
-def read_ibrohim(root: str, column: str) -> dict[str, tuple[list[str], list[str]]]:
+class SplitMix64:
+    """crates/humas-nlp-train/src/rng.rs, bit for bit."""
+
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed: int):
+        self.state = seed & self.MASK
+
+    def next_u64(self) -> int:
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self.MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
+        return z ^ (z >> 31)
+
+    def below(self, n: int) -> int:
+        return (self.next_u64() * n) >> 64
+
+    def shuffle(self, items: list) -> None:
+        for i in range(len(items) - 1, 0, -1):
+            j = self.below(i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
+_HEX = "0123456789abcdefABCDEF"
+
+
+def decode_escapes(s: str) -> str:
+    """`decode_escapes` of crates/humas-nlp-train/src/data.rs: literal `\\xHH` runs become the
+    UTF-8 they spell (invalid parts -> one space each), literal `\\n`, `\\t`, `\\r` a space."""
+    out, pending = [], bytearray()
+    i, n = 0, len(s)
+    while i < n:
+        if (s[i] == "\\" and i + 3 < n and s[i + 1] == "x" and s[i + 2] in _HEX
+                and s[i + 3] in _HEX):
+            pending.append(int(s[i + 2:i + 4], 16))
+            i += 4
+            continue
+        if pending:
+            out.append(pending.decode("utf-8", errors="replace"))
+            pending.clear()
+        if s[i] == "\\" and i + 1 < n and s[i + 1] in "ntr":
+            out.append(" ")
+            i += 2
+            continue
+        out.append(s[i])
+        i += 1
+    if pending:
+        out.append(pending.decode("utf-8", errors="replace"))
+    return "".join(out).replace("\ufffd", " ")
+
+
+def read_ibrohim_rows(root: str) -> list[tuple[str, int, int]]:
+    """(raw Latin-1 text, HS, Abusive), duplicate raw texts dropped, the first kept."""
     path = os.path.join(root, "ibrohim2019-hs-abusive", "re_dataset.csv")
-    seen, texts, labels = set(), [], []
+    seen, rows = set(), []
     with open(path, encoding="latin-1", newline="") as f:
         for row in csv.DictReader(f):
             text = row["Tweet"]
             if text in seen:
                 continue
             seen.add(text)
-            texts.append(text)
-            labels.append(row[column].strip())
-    x_train, x_test, y_train, y_test = train_test_split(
-        texts, labels, test_size=0.2, stratify=labels, random_state=SEED)
-    x_fit, x_valid, y_fit, y_valid = train_test_split(
-        x_train, y_train, test_size=0.1, stratify=y_train, random_state=SEED)
+            rows.append((text, int(row["HS"]), int(row["Abusive"])))
+    return rows
+
+
+def humas_split(rows, seed: int = SEED):
+    """`split_stratified` of crates/humas-nlp-train/src/data.rs: strata k = HS*2 + Abusive in
+    order, each shuffled by one shared SplitMix64 (Fisher-Yates), the first round(0.2 * len) of
+    each to test. Returns (train, test) lists of (decoded text, HS, Abusive)."""
+    strata = [[], [], [], []]
+    for text, hs, abusive in rows:
+        strata[hs * 2 + abusive].append((decode_escapes(text), hs, abusive))
+    rng = SplitMix64(seed)
+    train, test = [], []
+    for stratum in strata:
+        rng.shuffle(stratum)
+        n_test = int(len(stratum) * 0.2 + 0.5)  # Rust's f64::round: half away from zero
+        test.extend(stratum[:n_test])
+        train.extend(stratum[n_test:])
+    return train, test
+
+
+def split_digest(tweets) -> str:
+    """FNV-1a 64, as crates/humas-nlp-train/examples/split_digest.rs prints it."""
+    h = 0xCBF29CE484222325
+    for text, hs, abusive in tweets:
+        for b in f"{text}\t{hs}{abusive}\n".encode("utf-8"):
+            h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def ibrohim_task(train, test, column: int, inner_split) -> dict[str, tuple[list[str], list[str]]]:
+    x_train = [t[0] for t in train]
+    y_train = [str(t[column]) for t in train]
+    x_fit, x_valid, y_fit, y_valid = inner_split(x_train, y_train)
     return {"train": (x_train, y_train), "fit": (x_fit, y_fit), "valid": (x_valid, y_valid),
-            "test": (x_test, y_test)}
+            "test": ([t[0] for t in test], [str(t[column]) for t in test])}
 
 
-def load_tasks(root: str) -> dict[str, dict[str, tuple[list[str], list[str]]]]:
+def _inner(x, y):
+    return train_test_split(x, y, test_size=0.1, stratify=y, random_state=SEED)
+
+
+def read_ibrohim(root: str, split: str) -> tuple[dict, dict, dict]:
+    """(abusive task, hate-speech task, split description)."""
+    rows = read_ibrohim_rows(root)
+    if split == "humas":
+        train, test = humas_split(rows)
+        info = {"split": "humas", "train": len(train), "test": len(test),
+                "train_digest": split_digest(train), "test_digest": split_digest(test)}
+        return ibrohim_task(train, test, 2, _inner), ibrohim_task(train, test, 1, _inner), info
+    tasks = []
+    for column in (2, 1):
+        labels = [r[column] for r in rows]
+        train, test = train_test_split(rows, test_size=0.2, stratify=labels, random_state=SEED)
+        tasks.append(ibrohim_task(train, test, column, _inner))
+    info = {"split": "sklearn", "train": len(rows) - len(tasks[0]["test"][0]),
+            "test": len(tasks[0]["test"][0])}
+    return tasks[0], tasks[1], info
+
+
+def load_tasks(root: str, split: str) -> tuple[dict, dict]:
     smsa = read_smsa(root)
     smsa["fit"] = smsa["train"]
-    return {
-        "sentiment": smsa,
-        "abusive": read_ibrohim(root, "Abusive"),
-        "hate_speech": read_ibrohim(root, "HS"),
-    }
+    abusive, hate_speech, info = read_ibrohim(root, split)
+    return {"sentiment": smsa, "abusive": abusive, "hate_speech": hate_speech}, info
 
 
 # --------------------------------------------------------------------------------------------
@@ -168,10 +273,13 @@ class FastTextModel:
 
     def __init__(self, split):
         self.params = dict(FASTTEXT_PARAMS)
-        texts, labels = split["train"]
+        # fastText reads its file in order and does not shuffle; Humas's split lists the
+        # training tweets stratum by stratum (i.e. sorted by label), so shuffle, with a seed.
+        pairs = list(zip(*split["train"]))
+        random.Random(SEED).shuffle(pairs)
         with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8",
                                          delete=False) as f:
-            for text, label in zip(texts, labels):
+            for text, label in pairs:
                 f.write(f"__label__{label} {prep(text)}\n")
             path = f.name
         try:
@@ -226,7 +334,7 @@ def cpu_model() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, help="labelled data root (smsa/, ibrohim2019-hs-abusive/)")
-    parser.add_argument("--corpus", required=True, help="generated corpus, one message per line")
+    parser.add_argument("--corpus", help="generated corpus, one message per line")
     parser.add_argument("--json", help="write the results here as JSON")
     parser.add_argument("--limit", type=int, default=20_000,
                         help="messages of the corpus to time, batched (default 20000)")
@@ -236,6 +344,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs, median kept (default 3)")
     parser.add_argument("--tasks", default="sentiment,abusive,hate_speech")
     parser.add_argument("--models", default="sklearn,fasttext")
+    parser.add_argument("--split", choices=("humas", "sklearn"), default="humas",
+                        help="Ibrohim 80/20 split: Humas's own (default) or sklearn's")
+    parser.add_argument("--split-only", action="store_true",
+                        help="print the Ibrohim split sizes and digests and stop")
     parser.add_argument("--cpu", type=int, default=None,
                         help="pin the process to this CPU (default: the first one allowed)")
     args = parser.parse_args()
@@ -247,6 +359,14 @@ def main() -> int:
     else:
         cpu = None
 
+    if args.split_only:
+        train, test = humas_split(read_ibrohim_rows(args.data))
+        print(f"train {len(train)} {split_digest(train)}")
+        print(f"test {len(test)} {split_digest(test)}")
+        return 0
+    if not args.corpus:
+        parser.error("--corpus is required")
+
     with open(args.corpus, encoding="utf-8") as f:
         corpus = [line.rstrip("\n") for line in f if line.strip()][: args.limit]
     if not corpus:
@@ -254,7 +374,8 @@ def main() -> int:
         return 1
     mean_chars = sum(len(t) for t in corpus) / len(corpus)
 
-    tasks = load_tasks(args.data)
+    tasks, split_info = load_tasks(args.data, args.split)
+    print(f"Ibrohim split: {json.dumps(split_info)}", file=sys.stderr, flush=True)
     models = {"sklearn": SklearnModel, "fasttext": FastTextModel}
     results = []
     for task in args.tasks.split(","):
@@ -293,6 +414,7 @@ def main() -> int:
                    "messages_timed_single": min(len(corpus), args.single_limit),
                    "mean_chars": round(mean_chars, 1), "batch": args.batch,
                    "repeat": args.repeat},
+        "ibrohim_split": split_info,
         "results": results,
     }
 

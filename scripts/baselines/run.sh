@@ -7,8 +7,9 @@
 # on first use. Without --corpus, writes the benchmark corpus (100 000 messages, default seed)
 # to target/bench-corpus.txt with `cargo run --release -p humas-nlp-id --example corpus`.
 # --humas also runs the criterion benchmark of Humas's analyze first, pinned to the same CPU.
-# Other flags go to baselines.py (--limit, --single-limit, --batch, --repeat, --tasks, --models,
-# --cpu); see its --help.
+# Other flags go to baselines.py (--split humas|sklearn, --split-only, --limit, --single-limit,
+# --batch, --repeat, --tasks, --models, --cpu); see its --help. The default Ibrohim split is
+# Humas's own (the test tweets `humas text eval` scores on).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
