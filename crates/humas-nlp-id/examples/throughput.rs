@@ -8,73 +8,10 @@
 
 use std::time::Instant;
 
-const WORDS: &[&str] = &[
-    "pelayanan",
-    "dinkes",
-    "lemot",
-    "bgt",
-    "anjirr",
-    "hari",
-    "ga",
-    "dibales",
-    "tolong",
-    "min",
-    "jalan",
-    "rusak",
-    "di",
-    "Jl.",
-    "Raya",
-    "banyak",
-    "lubang",
-    "sudah",
-    "lapor",
-    "berkali-kali",
-    "tapi",
-    "belum",
-    "ada",
-    "tindak",
-    "lanjut",
-    "mohon",
-    "segera",
-    "diperbaiki",
-    "terima",
-    "kasih",
-    "bapak",
-    "gubernur",
-    "vaksin",
-    "puskesmas",
-    "antri",
-    "lama",
-    "bangeeettt",
-    "😡",
-    "!!!",
-    "@dinkesjatim",
-    "#JatimBangkit",
-    "iki",
-    "piye",
-    "0812-3456-7890",
-];
-
 /// A deterministic corpus of ~150-character messages (xorshift, fixed seed).
+/// The same generated corpus as `humas text bench` and the criterion benchmark.
 fn corpus(n: usize) -> Vec<String> {
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    (0..n)
-        .map(|_| {
-            let mut s = String::new();
-            while s.len() < 150 {
-                let i = usize::try_from(next() % WORDS.len() as u64).unwrap_or(0);
-                s.push_str(WORDS[i]);
-                s.push(' ');
-            }
-            s
-        })
-        .collect()
+    humas_nlp_id::corpus::generate(n, 7)
 }
 
 fn time(name: &str, texts: &[String], f: impl Fn(&str) -> u64) {

@@ -98,6 +98,13 @@ impl FeatureSpec {
 
 /// Words after which the next two words are read as negated.
 const NEGATORS: &[&str] = &["belum", "bukan", "jangan", "kurang", "tanpa", "tidak"];
+/// Whether a word is a negator. Runs on every word, so most words are turned away by their
+/// first byte before any string comparison.
+fn is_negator(word: &str) -> bool {
+    matches!(word.as_bytes().first(), Some(b'b' | b'j' | b'k' | b't'))
+        && NEGATORS.binary_search(&word).is_ok()
+}
+
 /// How many words a negator reaches.
 const NEGATION_SCOPE: u8 = 2;
 
@@ -403,7 +410,7 @@ impl<'a> Pieces<'a> {
                             wordlike: true,
                             negated,
                         });
-                        if NEGATORS.binary_search(&word).is_ok() {
+                        if is_negator(word) {
                             scope = NEGATION_SCOPE;
                         }
                     }

@@ -13,6 +13,9 @@ use super::model::{LinearModel, inverse_norm};
 /// Idf slots plus hot weights per row; 8 × i16 = 16 bytes, four rows per cache line.
 const HOT: usize = 8;
 
+/// Most detail heads the cold table holds (the shipped model has ten).
+const MAX_COLD: usize = 16;
+
 /// One output computed by the fused tables.
 #[derive(Clone, Copy, Debug)]
 struct Out {
@@ -44,7 +47,10 @@ impl Fused {
         cold: &[(usize, usize)],
     ) -> Option<Self> {
         let first = models.first()?;
-        if models.iter().any(|m| m.spec() != first.spec()) || models.len() + hot.len() > HOT {
+        if models.iter().any(|m| m.spec() != first.spec())
+            || models.len() + hot.len() > HOT
+            || cold.len() > MAX_COLD
+        {
             return None;
         }
         let out = |&(m, h): &(usize, usize)| -> Option<Out> {
@@ -111,7 +117,7 @@ impl Fused {
     /// Decision values of the cold heads into `out`.
     pub(crate) fn decide_cold(&self, features: &Features, norms: Norms, out: &mut [f32]) {
         let width = self.cold_out.len();
-        let mut acc = vec![0f32; width];
+        let mut acc = [0f32; MAX_COLD];
         for &bucket in &features.buckets {
             let at = bucket as usize * width;
             let Some(row) = self.cold.get(at..at + width) else {
