@@ -165,10 +165,26 @@ fn retry_hint(retry_after: Option<Duration>) -> String {
 pub fn forbidden_kind(ip: IpAddr) -> Option<&'static str> {
     match ip {
         IpAddr::V4(v4) => forbidden_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+        IpAddr::V6(v6) => match embedded_v4(v6) {
             Some(v4) => forbidden_v4(v4),
             None => forbidden_v6(v6),
         },
+    }
+}
+
+/// The IPv4 address an IPv6 address carries and routes to: IPv4-mapped (`::ffff:a.b.c.d`),
+/// IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`) and 6to4 (`2002:aabb:ccdd::`).
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let from = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    match s {
+        [0, 0, 0, 0, 0, 0, hi, lo] if !(hi == 0 && lo <= 1) => Some(from(hi, lo)),
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(from(hi, lo)),
+        [0x2002, hi, lo, ..] => Some(from(hi, lo)),
+        _ => None,
     }
 }
 
@@ -186,6 +202,11 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("unspecified")
     } else if ip.is_multicast() || ip.is_broadcast() {
         Some("multicast or broadcast")
+    } else if a >= 240
+        || (a == 198 && (18..20).contains(&b))
+        || (a == 192 && b == 0 && ip.octets()[2] == 0)
+    {
+        Some("reserved")
     } else {
         None
     }
@@ -201,6 +222,8 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("link-local")
     } else if first & 0xfe00 == 0xfc00 {
         Some("unique-local")
+    } else if first & 0xffc0 == 0xfec0 {
+        Some("site-local")
     } else if ip.is_multicast() {
         Some("multicast")
     } else {
@@ -536,6 +559,14 @@ mod tests {
             ("fd00::1", "unique-local"),
             ("ff02::1", "multicast"),
             ("::ffff:127.0.0.1", "loopback"),
+            ("::127.0.0.1", "loopback"),
+            ("64:ff9b::7f00:1", "loopback"),
+            ("64:ff9b::a9fe:a9fe", "link-local"),
+            ("2002:7f00:1::1", "loopback"),
+            ("fec0::1", "site-local"),
+            ("198.18.0.1", "reserved"),
+            ("240.0.0.1", "reserved"),
+            ("192.0.0.8", "reserved"),
         ] {
             assert_eq!(forbidden_kind(ip.parse().unwrap()), Some(kind), "{ip}");
         }

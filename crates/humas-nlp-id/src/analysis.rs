@@ -178,10 +178,29 @@ mod tests {
     }
 
     #[test]
-    fn analyzer_matches_the_free_function() {
-        let mut analyzer = Analyzer::new(Options::default());
-        for text in ["satu", "kecewa berat 😡", "", "agama sesat, usir mereka"] {
-            assert_eq!(analyzer.analyze(text), analyze(text));
+    fn training_and_analysis_see_the_same_features() {
+        // Training reads public tokens, `analyze` reads the scan: they must agree exactly.
+        use crate::classify::features::{Extractor, FeatureSpec, Features};
+        let mut ex = Extractor::new();
+        for text in [
+            "pelayanan lemot bgt, ga dibales!!! @dinkes #jatim https://x.id 😡",
+            "tidak enak, bukan main mahalnya dll",
+            "",
+            "Ｆｕｌｌ ｗｉｄｔｈ an\u{200B}jing 4nj1ng",
+        ] {
+            let (scanned, tokens) = (scan(text), crate::tokens::tokenize(text));
+            let (mut a, mut b) = (Features::default(), Features::default());
+            ex.extract_pieces(
+                &FeatureSpec::DEFAULT,
+                &Pieces::from_scan(text, &scanned),
+                &mut a,
+            );
+            ex.extract_pieces(
+                &FeatureSpec::DEFAULT,
+                &Pieces::from_tokens(text, &tokens),
+                &mut b,
+            );
+            assert_eq!(a, b, "{text}");
         }
     }
 

@@ -11,7 +11,7 @@ use crate::rng::Rng;
 pub enum DataError {
     /// The file is missing or unreadable.
     #[error(
-        "cannot read {path}: {source} (is --data the folder that holds smsa/ and ibrohim2019-hs-abusive/?)"
+        "cannot read {path}: {source} (is --data the folder that holds smsa/, ibrohim2019-hs-abusive/, nusax/ and sastrawi-kata-dasar/?)"
     )]
     Io {
         /// The file.
@@ -190,6 +190,24 @@ pub fn load_ibrohim(data: &Path, seed: u64) -> Result<Ibrohim, DataError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(bytes.as_slice());
+    // Labels are read by position: a file with other columns must not train heads on the
+    // wrong labels.
+    let header = reader.byte_headers().map_err(|e| DataError::Format {
+        path: path.clone(),
+        line: 1,
+        what: e.to_string(),
+    })?;
+    let names: Vec<&[u8]> = header.iter().collect();
+    let expected: Vec<&[u8]> = std::iter::once("Tweet".as_bytes())
+        .chain(IBROHIM_COLUMNS.iter().map(|c| c.as_bytes()))
+        .collect();
+    if names.get(..expected.len()) != Some(expected.as_slice()) {
+        return Err(DataError::Format {
+            path,
+            line: 1,
+            what: format!("expected the columns Tweet,{}", IBROHIM_COLUMNS.join(",")),
+        });
+    }
     let mut seen = std::collections::HashSet::new();
     let mut tweets = Vec::new();
     for (i, record) in reader.byte_records().enumerate() {

@@ -357,10 +357,13 @@ pub fn train_model(
             }
         }
     });
-    let trained: Vec<Trained> = trained
-        .into_iter()
-        .collect::<Option<_>>()
-        .ok_or(ModelError::Malformed("a training thread failed"))?;
+    let trained: Vec<Trained> =
+        trained
+            .into_iter()
+            .collect::<Option<_>>()
+            .ok_or(ModelError::Malformed(
+                "a training thread stopped early; rerun with RUST_BACKTRACE=1 and report it",
+            ))?;
     assemble(cfg.spec, &idf, unseen, trained)
 }
 

@@ -35,7 +35,7 @@ fn data_dir() -> Option<PathBuf> {
 
 /// Floors a little under what the shipped models measure (see MODELS.md and the closing
 /// numbers in BENCHMARKS.md), so a regression fails while noise-free reruns pass.
-const MIN_SENTIMENT_MACRO_F1: f64 = 0.79;
+const MIN_SENTIMENT_MACRO_F1: f64 = 0.80;
 const MIN_ABUSIVE_MACRO_F1: f64 = 0.925;
 const MIN_HATE_SPEECH_MACRO_F1: f64 = 0.85;
 const MIN_THREAT_HELD_OUT_F1: f64 = 0.95;

@@ -256,7 +256,7 @@ pub enum TextCommand {
     },
     /// Train the classifiers from the labelled datasets and write the model files.
     Train {
-        /// The data folder (holds smsa/, ibrohim2019-hs-abusive/, nusax/).
+        /// The data folder (holds smsa/ and ibrohim2019-hs-abusive/).
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
         /// Where to write sentiment.hlm and abuse.hlm.
@@ -268,7 +268,7 @@ pub enum TextCommand {
     },
     /// Measure the classifiers on the held-out splits and print every metric.
     Eval {
-        /// The data folder (holds smsa/, ibrohim2019-hs-abusive/, nusax/).
+        /// The data folder (holds smsa/, ibrohim2019-hs-abusive/, nusax/ and sastrawi-kata-dasar/).
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
         /// Evaluate the models in this folder instead of the ones built in.

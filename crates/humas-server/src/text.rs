@@ -58,6 +58,24 @@ fn read_message(line_no: u64, bytes: &[u8]) -> Result<(Value, String), (Value, S
     }
 }
 
+/// Longest line read; a longer one is refused without holding it all in memory.
+const MAX_LINE: u64 = 4 * 1024 * 1024;
+
+fn skip_rest_of_line(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            return Ok(());
+        }
+        if let Some(i) = available.iter().position(|&b| b == b'\n') {
+            input.consume(i + 1);
+            return Ok(());
+        }
+        let n = available.len();
+        input.consume(n);
+    }
+}
+
 /// Analyses every line of `input` and writes NDJSON to `output`.
 pub fn analyze_lines(
     input: impl BufRead,
@@ -71,10 +89,21 @@ pub fn analyze_lines(
     let mut line_no = 0u64;
     loop {
         buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
+        if std::io::Read::take(input.by_ref(), MAX_LINE + 1).read_until(b'\n', &mut buf)? == 0 {
             break;
         }
         line_no += 1;
+        if buf.len() as u64 > MAX_LINE && buf.last() != Some(&b'\n') {
+            skip_rest_of_line(&mut input)?;
+            counts.refused += 1;
+            let error = format!(
+                "line {line_no} is longer than {} MiB; split the message or send it as a file",
+                MAX_LINE >> 20
+            );
+            serde_json::to_writer(&mut output, &json!({ "line": line_no, "error": error }))?;
+            output.write_all(b"\n")?;
+            continue;
+        }
         while matches!(buf.last(), Some(b'\n' | b'\r')) {
             buf.pop();
         }
@@ -171,7 +200,7 @@ fn load_classifiers(models: Option<&Path>) -> anyhow::Result<Classifiers> {
         loaded
             .push(LinearModel::from_bytes(&bytes).with_context(|| format!("{}", path.display()))?);
     }
-    Ok(Classifiers::from_models(loaded)?)
+    Classifiers::from_models(loaded).with_context(|| format!("models in {}", dir.display()))
 }
 
 /// `humas text eval`: every metric on the held-out splits, as a table or one JSON object.
@@ -292,6 +321,27 @@ mod tests {
         assert_eq!(out[0]["analysis"]["normalized"], "pelayanan lemot banget");
         assert_eq!(out[1]["id"], "c-7");
         assert_eq!(out[1]["analysis"]["pii"][0]["kind"], "phone");
+    }
+
+    #[test]
+    fn an_overlong_line_is_refused_and_the_next_one_read() {
+        let mut input = vec![b'a'; (MAX_LINE + 10) as usize];
+        input.extend_from_slice(b"\nmasih jalan\n");
+        let (out, counts) = run(&input);
+        assert_eq!(
+            counts,
+            Counts {
+                analysed: 1,
+                refused: 1
+            }
+        );
+        assert!(
+            out[0]["error"]
+                .as_str()
+                .unwrap()
+                .contains("longer than 4 MiB")
+        );
+        assert_eq!(out[1]["analysis"]["normalized"], "masih jalan");
     }
 
     #[test]

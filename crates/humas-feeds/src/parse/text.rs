@@ -153,7 +153,7 @@ fn strip_tags_once(s: &str) -> String {
         rest = &after[gt + 1..];
         if (name == "script" || name == "style") && !after.starts_with('/') {
             let closing = format!("</{name}");
-            rest = match rest.to_ascii_lowercase().find(&closing) {
+            rest = match find_ignoring_ascii_case(rest, &closing) {
                 Some(i) => rest[i..].find('>').map_or("", |g| &rest[i + g + 1..]),
                 None => "",
             };
@@ -163,6 +163,28 @@ fn strip_tags_once(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Byte offset of the first ASCII-case-insensitive occurrence of `needle` (ASCII) in `hay`,
+/// without copying `hay`: a lowered copy per tag made hostile input quadratic.
+fn find_ignoring_ascii_case(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let first = *n.first()?;
+    let mut from = 0;
+    while let Some(i) = h
+        .get(from..)?
+        .iter()
+        .position(|b| b.eq_ignore_ascii_case(&first))
+    {
+        let at = from + i;
+        if h.get(at..at + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Collapses runs of spaces within lines and runs of blank lines, and trims.
@@ -203,6 +225,15 @@ mod tests {
             "A & B AB  x &foo; & c"
         );
         assert_eq!(decode_entities("&#0;&#xD800;"), "&#0;&#xD800;");
+    }
+
+    #[test]
+    fn many_script_tags_are_stripped_in_one_pass() {
+        // Each tag used to lower-case the rest of the text: quadratic on hostile feeds.
+        let html = format!("awal {} akhir", "<SCRIPT>x</Script>".repeat(100_000));
+        assert_eq!(html_to_text(&html), "awal akhir");
+        assert_eq!(find_ignoring_ascii_case("aXbxYz", "xy"), Some(3));
+        assert_eq!(find_ignoring_ascii_case("abc", "abcd"), None);
     }
 
     #[test]

@@ -47,7 +47,10 @@ impl Fused {
         cold: &[(usize, usize)],
     ) -> Option<Self> {
         let first = models.first()?;
+        // The interleaved copy is for the shipped size; larger custom models score through
+        // their own tables rather than doubling the memory.
         if models.iter().any(|m| m.spec() != first.spec())
+            || first.spec().bits > 20
             || models.len() + hot.len() > HOT
             || cold.len() > MAX_COLD
         {

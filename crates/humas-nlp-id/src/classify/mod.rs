@@ -232,13 +232,22 @@ pub enum LoadError {
     Model(ModelError),
     /// No loaded model has this head.
     MissingHead(&'static str),
+    /// The models together would take more memory than allowed.
+    TooLarge,
 }
 
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Model(e) => e.fmt(f),
-            Self::MissingHead(h) => write!(f, "no model provides the `{h}` output"),
+            Self::MissingHead(h) => write!(
+                f,
+                "no model provides the `{h}` output: the models must be a sentiment.hlm and an \
+                 abuse.hlm written by `humas text train --out DIR`"
+            ),
+            Self::TooLarge => f.write_str(
+                "the models together need more than 256 MiB of tables; train with fewer bits",
+            ),
         }
     }
 }
@@ -295,6 +304,10 @@ impl Classifiers {
     /// # Errors
     /// [`LoadError::MissingHead`] names the first output no model provides.
     pub fn from_models(models: Vec<LinearModel>) -> Result<Self, LoadError> {
+        let total: usize = models.iter().map(LinearModel::table_values).sum();
+        if total > model::MAX_TABLE_VALUES {
+            return Err(LoadError::TooLarge);
+        }
         let mut lookup = [(0, 0); heads::ALL.len()];
         for (slot, name) in lookup.iter_mut().zip(heads::ALL) {
             *slot = models
@@ -477,8 +490,8 @@ impl Classifiers {
         }
     }
 
-    /// One-vs-rest: the label is the largest decision value (as trained); the probabilities
-    /// are the calibrated one-vs-rest probabilities, normalised to sum to one.
+    /// One-vs-rest heads, each calibrated, normalised to sum to one; the label is the most
+    /// probable class, so a label never sits next to a larger probability of another class.
     fn sentiment(&self, d: &[f32]) -> Sentiment {
         let p = [NEG, NEU, POS].map(|id| self.probability(id, d));
         let total: f32 = p.iter().sum();
@@ -487,10 +500,9 @@ impl Classifiers {
         } else {
             [1.0 / 3.0; 3]
         };
-        let value = |id: HeadId| d.get(id).copied().unwrap_or(f32::NEG_INFINITY);
-        let (label, score) = if value(NEG) >= value(NEU) && value(NEG) >= value(POS) {
+        let (label, score) = if negative >= neutral && negative >= positive {
             (SentimentLabel::Negative, negative)
-        } else if value(POS) >= value(NEU) {
+        } else if positive >= neutral {
             (SentimentLabel::Positive, positive)
         } else {
             (SentimentLabel::Neutral, neutral)
@@ -603,6 +615,21 @@ mod tests {
     fn slang_complaints_read_like_their_standard_spelling() {
         let slang = classify("pelayanan lemot bgt, ga jelas");
         assert_eq!(slang.sentiment.label, SentimentLabel::Negative, "{slang:?}");
+    }
+
+    #[test]
+    fn the_label_is_the_most_probable_class() {
+        for text in [
+            "biasa saja",
+            "lumayan lah",
+            "tidak jelek tapi mahal",
+            "buka jam berapa",
+            "oke",
+        ] {
+            let s = classify(text).sentiment;
+            let best = s.negative.max(s.neutral).max(s.positive);
+            assert_eq!(s.score, best, "{text}: {s:?}");
+        }
     }
 
     #[test]

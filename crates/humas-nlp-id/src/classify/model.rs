@@ -81,7 +81,7 @@ pub struct LinearModel {
 const MAGIC: &[u8; 8] = b"HUMASLM\0";
 /// A file may not make us allocate more than this (values of 2 bytes): 256 MiB. The shipped
 /// tables are a tenth of it.
-const MAX_TABLE_VALUES: usize = 128 * 1024 * 1024;
+pub const MAX_TABLE_VALUES: usize = 128 * 1024 * 1024;
 const VERSION: u32 = 1;
 
 impl LinearModel {
@@ -125,6 +125,12 @@ impl LinearModel {
     #[must_use]
     pub fn heads(&self) -> &[Head] {
         &self.heads
+    }
+
+    /// Values in the table (two bytes each).
+    #[must_use]
+    pub fn table_values(&self) -> usize {
+        self.rows.len()
     }
 
     /// The index of the head with this name.
@@ -306,6 +312,9 @@ impl LinearModel {
             bucket = bucket
                 .checked_add(usize::try_from(delta).map_err(|_| ModelError::Malformed("bucket"))?)
                 .ok_or(ModelError::Malformed("bucket"))?;
+            if bucket >= spec.buckets() {
+                return Err(ModelError::Malformed("bucket beyond the table"));
+            }
             let row = rows
                 .get_mut(bucket * stride..(bucket + 1) * stride)
                 .ok_or(ModelError::Malformed("bucket beyond the table"))?;
@@ -458,6 +467,34 @@ mod tests {
         assert_eq!(
             LinearModel::from_bytes(&m.to_bytes()),
             Err(ModelError::Malformed("table larger than 256 MiB"))
+        );
+    }
+
+    /// A file with the header of `tiny()` and the given delta-coded rows, checksummed.
+    fn with_rows(deltas: &[u64]) -> Vec<u8> {
+        let good = tiny().to_bytes();
+        // tiny() stores two rows of 6 bytes after varints of 1 (7) and 2 (193) bytes.
+        let header_end = good.len() - 8 - (1 + 6) - (2 + 6) - 4;
+        let mut out = good[..header_end].to_vec();
+        out.extend_from_slice(&(deltas.len() as u32).to_le_bytes());
+        for &d in deltas {
+            push_varint(&mut out, d);
+            out.extend_from_slice(&[0; 6]);
+        }
+        let sum = checksum(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn bucket_numbers_are_checked() {
+        assert!(LinearModel::from_bytes(&with_rows(&[7, 193])).is_ok());
+        let beyond = Err(ModelError::Malformed("bucket beyond the table"));
+        assert_eq!(LinearModel::from_bytes(&with_rows(&[256])), beyond);
+        assert_eq!(LinearModel::from_bytes(&with_rows(&[1 << 63])), beyond);
+        assert_eq!(
+            LinearModel::from_bytes(&with_rows(&[7, 0])),
+            Err(ModelError::Malformed("bucket numbers must increase"))
         );
     }
 
