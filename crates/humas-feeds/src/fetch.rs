@@ -17,8 +17,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{
-    ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH,
-    LAST_MODIFIED, RETRY_AFTER,
+    ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
 };
 use reqwest::redirect::{Attempt, Policy};
 use url::{Host, Url};
@@ -107,6 +107,11 @@ pub enum FetchError {
     /// Not HTTP(S).
     #[error("only http and https feeds can be fetched, not {0:?}")]
     UnsupportedScheme(String),
+    /// A validator from the previous poll cannot be sent as a header.
+    #[error(
+        "the {0} from the previous poll contains characters an HTTP header cannot carry; pass it exactly as the last run printed it, or leave it out"
+    )]
+    InvalidValidator(&'static str),
     /// SSRF protection refused the address.
     #[error(
         "refused to connect to {host} ({addr}): it is a {kind} address, and fetching from internal networks is off; an administrator can allow it with --allow-private"
@@ -388,15 +393,23 @@ fn classify(error: &reqwest::Error) -> FetchError {
     FetchError::Transport(message)
 }
 
-/// `Retry-After` as a delay: seconds, or an HTTP date (a date in the past means now).
+/// Longest wait a site may ask for: a feed asking for more is polled again after a day.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// `Retry-After` as a delay: seconds, or an HTTP date (a date in the past means now), at most
+/// a day.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
     }
     let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
     let wait = when.duration_since(jiff::Timestamp::now());
-    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+    Some(
+        Duration::try_from(wait)
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER),
+    )
 }
 
 fn header_string(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
@@ -467,10 +480,14 @@ impl Fetcher {
             "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
         );
         if let Some(etag) = &previous.etag {
-            request = request.header(IF_NONE_MATCH, etag);
+            let value = HeaderValue::from_str(etag)
+                .map_err(|_| FetchError::InvalidValidator("ETag (--etag)"))?;
+            request = request.header(IF_NONE_MATCH, value);
         }
         if let Some(date) = &previous.last_modified {
-            request = request.header(IF_MODIFIED_SINCE, date);
+            let value = HeaderValue::from_str(date)
+                .map_err(|_| FetchError::InvalidValidator("Last-Modified (--last-modified)"))?;
+            request = request.header(IF_MODIFIED_SINCE, value);
         }
         let response = request.send().await.map_err(|e| classify(&e))?;
         let headers = response.headers().clone();
@@ -598,6 +615,9 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(RETRY_AFTER, "120".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
+        h.insert(RETRY_AFTER, "99999999999".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
+        h.insert(RETRY_AFTER, "120".parse().unwrap());
         h.insert(
             RETRY_AFTER,
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),

@@ -188,6 +188,13 @@ async fn conditional_get_yields_not_modified_with_either_validator() {
         fetcher.fetch(&url, &stale).await.unwrap(),
         FetchOutcome::Fetched(_)
     ));
+    let broken = Validators {
+        etag: Some("\"a\"\nX-Injected: 1".into()),
+        last_modified: None,
+    };
+    let err = fetcher.fetch(&url, &broken).await.unwrap_err();
+    assert!(matches!(err, FetchError::InvalidValidator(_)), "{err:?}");
+    assert!(err.to_string().contains("--etag"), "{err}");
 }
 
 #[tokio::test]

@@ -284,7 +284,9 @@ struct Walker {
     /// The open item and the stack depth of its element.
     current: Option<(RawItem, usize)>,
     /// Text of the channel-level element being read (title or link).
-    channel_text: Option<String>,
+    /// Text of the channel's title or link being read, and the depth of that element, so a
+    /// nested element (`<title>Berita <b>Jatim</b></title>`) does not end it early.
+    channel_text: Option<(String, usize)>,
     /// The direct item child being read already had a value: ignore repeats.
     skip_repeat: bool,
 }
@@ -371,7 +373,7 @@ impl Walker {
             return;
         }
         match key {
-            "title" if self.title.is_none() => self.channel_text = Some(String::new()),
+            "title" if self.title.is_none() => self.channel_text = Some((String::new(), depth)),
             "link" if self.link.is_none() => match attribute(start, "href") {
                 Some(href) => {
                     let rel = attribute(start, "rel");
@@ -379,7 +381,7 @@ impl Walker {
                         self.link = Some(href);
                     }
                 }
-                None => self.channel_text = Some(String::new()),
+                None => self.channel_text = Some((String::new(), depth)),
             },
             _ => {}
         }
@@ -388,7 +390,9 @@ impl Walker {
     fn close(&mut self) {
         let depth = self.stack.len();
         let key = self.stack.pop().unwrap_or_default();
-        if let Some(text) = self.channel_text.take() {
+        if matches!(&self.channel_text, Some((_, d)) if *d == depth)
+            && let Some((text, _)) = self.channel_text.take()
+        {
             let text = text.trim().to_owned();
             match key.as_str() {
                 "title" => self.title = Some(text),
@@ -408,7 +412,7 @@ impl Walker {
 
     /// Text (already unescaped) inside the current element.
     fn text(&mut self, s: &str) {
-        if let Some(buf) = &mut self.channel_text {
+        if let Some((buf, _)) = &mut self.channel_text {
             buf.push_str(s);
             return;
         }

@@ -220,3 +220,11 @@ proptest! {
         let _ = parse_date(&s);
     }
 }
+
+#[test]
+fn a_channel_title_with_markup_inside_keeps_all_its_text() {
+    let xml = br#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title type="xhtml"><div>Berita <b>Jatim</b> Hari Ini</div></title><entry><id>a</id><title>Satu</title></entry></feed>"#;
+    let feed = parse(xml);
+    assert_eq!(feed.title.as_deref(), Some("Berita Jatim Hari Ini"));
+    assert_eq!(feed.items.len(), 1);
+}
