@@ -279,6 +279,45 @@ async fn oversized_bodies_and_slow_sites_fail_cleanly() {
     assert!(matches!(err, FetchError::Timeout), "{err:?}");
 }
 
+/// A server that sends 11 MiB in chunks with no Content-Length, so only counting the bytes
+/// as they arrive can stop it.
+async fn start_chunked() -> SocketAddr {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 1 << 20];
+                for _ in 0..11 {
+                    let size = format!("{:x}\r\n", chunk.len());
+                    if socket.write_all(size.as_bytes()).await.is_err()
+                        || socket.write_all(&chunk).await.is_err()
+                        || socket.write_all(b"\r\n").await.is_err()
+                    {
+                        return;
+                    }
+                }
+                let _ = socket.write_all(b"0\r\n\r\n").await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_chunked_body_is_capped_as_it_arrives() {
+    let addr = start_chunked().await;
+    let err = get_err(addr, "/feed.xml").await;
+    assert!(matches!(err, FetchError::TooLarge(_)), "{err:?}");
+}
+
 #[tokio::test]
 async fn bad_bodies_are_refused_by_the_parser() {
     let addr = start().await;
