@@ -179,16 +179,8 @@ pub fn run_train(data: &Path, out: &Path, seed: u64) -> anyhow::Result<std::proc
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-/// The classifiers to evaluate: the built-in ones, or the files in `models`.
-fn load_classifiers(models: Option<&Path>) -> anyhow::Result<Classifiers> {
-    let Some(dir) = models else {
-        return Ok(Classifiers::from_models(
-            Classifiers::embedded()
-                .map_err(|e| anyhow::anyhow!("built-in models: {e}"))?
-                .models()
-                .to_vec(),
-        )?);
-    };
+/// The classifiers in `dir` (sentiment.hlm and abuse.hlm, as `humas text train` writes them).
+fn load_classifiers(dir: &Path) -> anyhow::Result<Classifiers> {
     let mut loaded = Vec::new();
     for name in [
         humas_nlp_train::report::SENTIMENT_FILE,
@@ -209,9 +201,17 @@ pub fn run_eval(
     models: Option<&Path>,
     json: bool,
 ) -> anyhow::Result<std::process::ExitCode> {
-    let classifiers = load_classifiers(models)?;
+    // The built-in models are already decoded and shared; only other files are loaded.
+    let loaded;
+    let classifiers = match models {
+        Some(dir) => {
+            loaded = load_classifiers(dir)?;
+            &loaded
+        }
+        None => Classifiers::embedded().map_err(|e| anyhow::anyhow!("built-in models: {e}"))?,
+    };
     let report =
-        humas_nlp_train::report::evaluate(data, &classifiers, humas_nlp_train::report::SPLIT_SEED)
+        humas_nlp_train::report::evaluate(data, classifiers, humas_nlp_train::report::SPLIT_SEED)
             .with_context(|| format!("evaluating on {}", data.display()))?;
     let mut stdout = std::io::stdout().lock();
     if json {
