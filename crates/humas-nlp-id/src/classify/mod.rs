@@ -360,15 +360,32 @@ impl Classifiers {
         tokens: &[Token],
         scratch: &mut Scratch,
     ) -> [f32; heads::ALL.len()] {
-        self.extract(&Pieces::from_tokens(text, tokens), scratch);
+        self.decide(&Pieces::from_tokens(text, tokens), scratch, |_| true)
+    }
+
+    /// Decision values by [`HeadId`]. The hate-speech detail heads are scored only when
+    /// `want_details` says so given the other heads' values (the generic path scores all).
+    fn decide(
+        &self,
+        pieces: &Pieces<'_>,
+        scratch: &mut Scratch,
+        want_details: impl FnOnce(&[f32]) -> bool,
+    ) -> [f32; heads::ALL.len()] {
+        self.extract(pieces, scratch);
+        let mut d = [0f32; heads::ALL.len()];
         match (&self.fused, scratch.features.first()) {
             (Some(fused), Some(features)) => {
-                let norms = self.fused_hot(fused, features, &mut scratch.by_head);
-                self.fused_cold(fused, features, norms, &mut scratch.by_head);
+                let norms = self.fused_hot(fused, features, &mut d);
+                if want_details(&d) {
+                    self.fused_cold(fused, features, norms, &mut d);
+                }
             }
-            _ => self.generic(scratch),
+            _ => {
+                self.generic(scratch);
+                d = scratch.by_head;
+            }
         }
-        scratch.by_head
+        d
     }
 
     fn extract(&self, pieces: &Pieces<'_>, scratch: &mut Scratch) {
@@ -437,20 +454,7 @@ impl Classifiers {
         pieces: &Pieces<'_>,
         scratch: &mut Scratch,
     ) -> Classification {
-        self.extract(pieces, scratch);
-        let mut d = [0f32; heads::ALL.len()];
-        match (&self.fused, scratch.features.first()) {
-            (Some(fused), Some(features)) => {
-                let norms = self.fused_hot(fused, features, &mut d);
-                if self.verdict(HS, &d).label {
-                    self.fused_cold(fused, features, norms, &mut d);
-                }
-            }
-            _ => {
-                self.generic(scratch);
-                d = scratch.by_head;
-            }
-        }
+        let d = self.decide(pieces, scratch, |d| self.verdict(HS, d).label);
         let hs = self.verdict(HS, &d);
         Classification {
             sentiment: self.sentiment(&d),
