@@ -64,6 +64,18 @@ entity_id!(
     /// Identifies an acting-official (Plt/Plh) delegation.
     DelegationId
 );
+entity_id!(
+    /// Identifies a message in the inbox (comment, mention, reply, DM or news article).
+    MessageId
+);
+entity_id!(
+    /// Identifies a supervisor-maintained routing rule.
+    RoutingRuleId
+);
+entity_id!(
+    /// Identifies an internal note on a message.
+    NoteId
+);
 
 #[cfg(test)]
 mod tests {

@@ -8,8 +8,11 @@
 
 pub mod audit;
 pub mod ids;
+pub mod inbox;
 pub mod org;
 pub mod people;
+pub mod routing;
+pub mod sla;
 pub mod values;
 
 pub use values::parse_date;
@@ -17,7 +20,7 @@ pub use values::parse_date;
 pub use audit::{
     AuditChainError, AuditEntry, ChainVerifier, GENESIS_HASH, NewAuditEntry, verify_chain,
 };
-pub use ids::{AccountId, DelegationId, OpdId, UserId};
+pub use ids::{AccountId, DelegationId, MessageId, NoteId, OpdId, RoutingRuleId, UserId};
 pub use org::{Account, AccountStatus, Opd, OpdKind, Platform};
 pub use people::{Actor, Delegation, DelegationKind, Locale, Role, User, UserZone};
 pub use values::{

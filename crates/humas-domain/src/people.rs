@@ -261,6 +261,35 @@ impl Actor {
     pub fn can_view_audit(&self) -> bool {
         self.role == Role::Supervisor
     }
+
+    /// Triaging, assigning, noting and drafting replies to an OPD's messages: the province, and
+    /// that OPD's operators and approvers. Leadership and trainers only read.
+    #[must_use]
+    pub fn can_handle_messages_of(&self, opd: OpdId) -> bool {
+        self.role == Role::Supervisor
+            || (matches!(self.role, Role::Operator | Role::Approver) && self.opd == Some(opd))
+            || self.acting_approver_for.contains(&opd)
+    }
+
+    /// Sending a reply without a second pair of eyes, approving someone else's, hiding or
+    /// deleting on the platform: the province and the OPD's approver.
+    #[must_use]
+    pub fn can_approve_replies_of(&self, opd: OpdId) -> bool {
+        self.role == Role::Supervisor || self.is_approver_of(opd)
+    }
+
+    /// Seeing personal data (NIK, phone numbers, addresses) inside messages: only those who
+    /// must answer them. Leadership and trainers see it masked (UU PDP: data minimisation).
+    #[must_use]
+    pub fn can_see_personal_data_of(&self, opd: OpdId) -> bool {
+        self.can_handle_messages_of(opd)
+    }
+
+    /// Editing routing rules, holiday calendars, retention and erasure: the province.
+    #[must_use]
+    pub fn can_manage_inbox_settings(&self) -> bool {
+        self.role == Role::Supervisor
+    }
 }
 
 #[cfg(test)]

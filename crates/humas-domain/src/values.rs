@@ -58,6 +58,21 @@ pub enum ValueError {
     /// A user cannot delegate to themselves.
     #[error("a delegation must go to another person")]
     SelfDelegation,
+    /// A platform message id that is empty, too long or has control characters.
+    #[error("a message id must be 1–256 characters without control characters")]
+    ExternalId,
+    /// A message author that is empty or too long.
+    #[error("the author must be 1–200 characters")]
+    Author,
+    /// Message text over the limit.
+    #[error("message text must be at most 65,536 bytes; split longer documents")]
+    MessageText,
+    /// A message with neither text nor title.
+    #[error("a message needs text (or, for news, a title)")]
+    EmptyMessage,
+    /// A note or reason that is empty or too long.
+    #[error("{0} must be 1–2,000 characters")]
+    Note(&'static str),
 }
 
 impl ValueError {
@@ -77,6 +92,11 @@ impl ValueError {
             Self::Date => "invalid_date",
             Self::RoleScope(_) => "invalid_role_scope",
             Self::SelfDelegation => "self_delegation",
+            Self::ExternalId => "invalid_external_id",
+            Self::Author => "invalid_author",
+            Self::MessageText => "message_too_long",
+            Self::EmptyMessage => "empty_message",
+            Self::Note(_) => "invalid_note",
         }
     }
 

@@ -426,6 +426,32 @@ fn validators_of(headers: &HeaderMap) -> Validators {
     }
 }
 
+/// A client builder with the SSRF guard in place (resolver, redirect policy, no proxy) for
+/// other outbound HTTP (platform connectors): the caller adds timeouts and headers.
+/// Check each request URL with [`check_target`] first: IP-literal hosts skip the resolver.
+#[must_use]
+pub fn guarded_client_builder(options: &FetchOptions) -> reqwest::ClientBuilder {
+    let guard = AddressGuard::from_options(options);
+    reqwest::Client::builder()
+        .no_proxy()
+        .dns_resolver(Arc::new(GuardedResolver {
+            guard: guard.clone(),
+        }))
+        .redirect(redirect_policy(options.max_redirects, guard))
+        .timeout(options.timeout)
+        .connect_timeout(options.connect_timeout)
+        .user_agent(options.user_agent.clone())
+}
+
+/// Checks a URL before a request: http(s) only, and an IP-literal host must pass the same SSRF
+/// rules as resolved names.
+///
+/// # Errors
+/// [`FetchError::UnsupportedScheme`] or [`FetchError::Blocked`].
+pub fn check_target(url: &Url, options: &FetchOptions) -> Result<(), FetchError> {
+    check_url(url, &AddressGuard::from_options(options))
+}
+
 /// A feed fetcher; cheap to clone, reuse it for connection pooling.
 #[derive(Debug, Clone)]
 pub struct Fetcher {

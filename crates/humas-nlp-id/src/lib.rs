@@ -23,6 +23,7 @@ pub mod analysis;
 pub mod classify;
 pub mod corpus;
 pub mod fingerprint;
+pub mod intent;
 mod lexicon;
 pub mod normalize;
 pub mod pii;

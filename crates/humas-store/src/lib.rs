@@ -13,12 +13,23 @@
 
 #[cfg(feature = "testing")]
 pub mod conformance;
+pub mod inbox;
 mod records;
 
 use async_trait::async_trait;
+use humas_domain::inbox::{Message, Workflow};
+use humas_domain::routing::RoutingRule;
+use humas_domain::sla::{ClockPolicy, Holiday, OpdClockPolicy};
 use humas_domain::{
-    Account, AccountId, AuditEntry, Delegation, DelegationId, NewAuditEntry, Opd, OpdId, Slug,
-    User, UserId, Username,
+    Account, AccountId, AuditEntry, Delegation, DelegationId, MessageId, NewAuditEntry, Opd,
+    OpdId, Platform, RoutingRuleId, Slug, User, UserId, Username,
+};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+pub use inbox::{
+    AssigneeFilter, ComplianceQuery, ComplianceRow, Cursor, DeadlineFilter, IngestOutcome,
+    MessageQuery, Note, Reply, ReplyId, ReplyState, SavedReply, SavedReplyId,
 };
 
 pub use records::{ApiToken, ApiTokenId, AuditActor, AuditQuery, Credentials, SessionRecord};
@@ -164,4 +175,146 @@ pub trait Store: Send + Sync + 'static {
     async fn query_audit(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
     /// Entries in chain order with `seq > after_seq`, at most `limit`, for verification.
     async fn audit_chain_page(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+
+    // --- Inbox: messages ---------------------------------------------------------------------
+
+    /// Stores the new messages of a batch in one transaction. A message whose
+    /// `(platform, external_id)` is already stored, or repeats earlier in the batch, is skipped
+    /// and counted as a duplicate (the stored one is left unchanged). `cursor`, when given, is
+    /// saved in the same transaction. One audit entry `message.ingest` records the counts and
+    /// the accounts; none is written when nothing was inserted. `UnknownReference("account")`
+    /// or `("opd")` when a message points at neither.
+    async fn ingest_messages(
+        &self,
+        by: &AuditActor,
+        batch: &[Message],
+        cursor: Option<&Cursor>,
+    ) -> StoreResult<IngestOutcome>;
+    /// A connector's saved position in a source.
+    async fn cursor(&self, account: AccountId, key: &str) -> StoreResult<Option<String>>;
+    /// Saves a connector's position without messages (e.g. an empty page, a new ETag).
+    /// Not audited: it is bookkeeping, not a change anyone makes.
+    async fn set_cursor(&self, cursor: &Cursor) -> StoreResult<()>;
+    /// One message. `NotFound("message")`.
+    async fn get_message(&self, id: MessageId) -> StoreResult<Message>;
+    /// One message by its platform id. `NotFound("message")`.
+    async fn message_by_external_id(
+        &self,
+        platform: Platform,
+        external_id: &str,
+    ) -> StoreResult<Message>;
+    /// A page of the inbox (see [`MessageQuery`]); full-text terms use SQLite FTS5 or
+    /// PostgreSQL full text and must give the same results on both.
+    async fn list_messages(&self, query: &MessageQuery) -> StoreResult<Vec<Message>>;
+    /// Messages of one thread (same platform, same `thread_external_id`, or the thread's root
+    /// itself), oldest first, at most `limit`.
+    async fn thread_messages(
+        &self,
+        platform: Platform,
+        thread_external_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    /// Replaces a message's workflow (status, assignee, category, deadlines) and keeps its
+    /// next-due time in step; audited as `action` with the old and new workflow.
+    /// `NotFound("message")`.
+    async fn update_workflow(
+        &self,
+        by: &AuditActor,
+        id: MessageId,
+        action: &str,
+        workflow: &Workflow,
+    ) -> StoreResult<()>;
+    /// Moves a message to another OPD (a supervisor re-routes it); audited.
+    async fn reroute_message(&self, by: &AuditActor, id: MessageId, opd: OpdId) -> StoreResult<()>;
+
+    // --- Inbox: notes, replies, saved replies -------------------------------------------------
+
+    /// Adds an internal note; audited. `UnknownReference("message")`.
+    async fn add_note(&self, by: &AuditActor, note: &Note) -> StoreResult<()>;
+    /// Notes of a message, oldest first.
+    async fn list_notes(&self, message: MessageId) -> StoreResult<Vec<Note>>;
+    /// Stores a new reply; audited. `UnknownReference("message")`.
+    async fn create_reply(&self, by: &AuditActor, reply: &Reply) -> StoreResult<()>;
+    /// Replaces a reply's state, approver, platform id and error, only if its state is still
+    /// `expected` (so two approvers cannot both send it): `Conflict("reply_state")` otherwise.
+    /// Audited as `action`.
+    async fn update_reply(
+        &self,
+        by: &AuditActor,
+        action: &str,
+        expected: ReplyState,
+        reply: &Reply,
+    ) -> StoreResult<()>;
+    /// One reply. `NotFound("reply")`.
+    async fn get_reply(&self, id: ReplyId) -> StoreResult<Reply>;
+    /// Replies to a message, oldest first.
+    async fn list_replies(&self, message: MessageId) -> StoreResult<Vec<Reply>>;
+    /// Stores or replaces a saved reply; audited.
+    async fn put_saved_reply(&self, by: &AuditActor, reply: &SavedReply) -> StoreResult<()>;
+    /// Removes a saved reply; audited. `NotFound("saved_reply")`.
+    async fn delete_saved_reply(&self, by: &AuditActor, id: SavedReplyId) -> StoreResult<()>;
+    /// Saved replies usable by an OPD: its own and the province-wide ones (`opd` = `None`);
+    /// all of them when `opd` is `None`. Ordered by title.
+    async fn list_saved_replies(&self, opd: Option<OpdId>) -> StoreResult<Vec<SavedReply>>;
+
+    // --- Inbox: privacy ----------------------------------------------------------------------
+
+    /// Retention: erases text, title, author handle and name, permalink and search terms of an
+    /// account's messages received before `received_before` and not yet erased, setting
+    /// `erased_at` to `at`; analysis figures, author key and workflow stay. Returns how many;
+    /// one audit entry.
+    async fn erase_texts(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        received_before: Timestamp,
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// An erasure request: deletes every message by `handle` on `platform` (exact, case-
+    /// insensitive), with their notes and replies. Returns how many; one audit entry that names
+    /// the platform and the count, not the handle.
+    async fn erase_author(
+        &self,
+        by: &AuditActor,
+        platform: Platform,
+        handle: &str,
+    ) -> StoreResult<u64>;
+    /// Sets how many days an account's message texts are kept (`None`: kept until erased by
+    /// request); audited.
+    async fn set_retention(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        days: Option<u32>,
+    ) -> StoreResult<()>;
+    /// Accounts with a retention period, and the period in days.
+    async fn retention_settings(&self) -> StoreResult<Vec<(AccountId, u32)>>;
+
+    // --- Inbox: routing, calendar, response clock --------------------------------------------
+
+    /// Adds a routing rule; audited. `UnknownReference("opd")`.
+    async fn create_routing_rule(&self, by: &AuditActor, rule: &RoutingRule) -> StoreResult<()>;
+    /// Replaces a routing rule; audited. `NotFound("routing_rule")`.
+    async fn update_routing_rule(&self, by: &AuditActor, rule: &RoutingRule) -> StoreResult<()>;
+    /// Removes a routing rule; audited. `NotFound("routing_rule")`.
+    async fn delete_routing_rule(&self, by: &AuditActor, id: RoutingRuleId) -> StoreResult<()>;
+    /// Every routing rule, by priority then name.
+    async fn list_routing_rules(&self) -> StoreResult<Vec<RoutingRule>>;
+    /// Adds or renames a day off; audited.
+    async fn put_holiday(&self, by: &AuditActor, holiday: &Holiday) -> StoreResult<()>;
+    /// Removes a day off; audited. `NotFound("holiday")`.
+    async fn delete_holiday(&self, by: &AuditActor, date: Date) -> StoreResult<()>;
+    /// Days off in `[from, to]`, by date.
+    async fn list_holidays(&self, from: Date, to: Date) -> StoreResult<Vec<Holiday>>;
+    /// Sets an OPD's response standard; audited. `UnknownReference("opd")`.
+    async fn set_clock_policy(
+        &self,
+        by: &AuditActor,
+        opd: OpdId,
+        policy: &ClockPolicy,
+    ) -> StoreResult<()>;
+    /// OPDs with their own response standard (the rest use [`ClockPolicy::default`]).
+    async fn clock_policies(&self) -> StoreResult<Vec<OpdClockPolicy>>;
+    /// Response-clock figures (see [`ComplianceQuery`]); rows ordered by OPD id, then assignee.
+    async fn compliance(&self, query: &ComplianceQuery) -> StoreResult<Vec<ComplianceRow>>;
 }
