@@ -73,6 +73,14 @@ pub enum ValueError {
     /// A note or reason that is empty or too long.
     #[error("{0} must be 1–2,000 characters")]
     Note(&'static str),
+    /// A response period (named by its field) outside 1–365 days.
+    #[error("{0} must be between 1 and 365 days")]
+    ClockDays(&'static str),
+    /// A resolution period (named by its field) shorter than the first-response period.
+    #[error(
+        "{0} must not be shorter than first_response_days; lengthen it or shorten the first response period"
+    )]
+    ClockOrder(&'static str),
 }
 
 impl ValueError {
@@ -97,6 +105,8 @@ impl ValueError {
             Self::MessageText => "message_too_long",
             Self::EmptyMessage => "empty_message",
             Self::Note(_) => "invalid_note",
+            Self::ClockDays(_) => "invalid_clock_days",
+            Self::ClockOrder(_) => "invalid_clock_order",
         }
     }
 
