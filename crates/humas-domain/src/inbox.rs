@@ -440,6 +440,8 @@ impl Workflow {
     }
 }
 
+// `choice_enum!` derives no `Default`, so clippy's suggested `#[derive(Default)]` cannot be used.
+#[allow(clippy::derivable_impls)]
 impl Default for Status {
     fn default() -> Self {
         Self::New
