@@ -1,1 +1,779 @@
-//! Placeholder: being written.
+//! X API v2 (shared brief `platform-apis.md`, section 3): the mentions timeline, replies, hiding
+//! replies in our conversations, deleting our posts, and the Account Activity webhook checks
+//! (CRC answer and body signature).
+//!
+//! **Cursor** (opaque to callers, JSON): `{"since_id": "<newest id fully read>",
+//! "pagination_token": "<X's next_token>", "newest_id": "<newest id of the walk>"}`. X returns
+//! mentions newest first and pages *backwards* down to `since_id`, so one "walk" of several
+//! pages keeps `since_id` fixed and follows `meta.next_token` (sent back as the
+//! `pagination_token` request parameter: timelines use `pagination_token`, only search uses
+//! `next_token`). When the walk ends, `since_id` becomes the newest id the walk saw. Polling the
+//! same cursor again repeats the same page, so a crash between two pages skips nothing.
+//! The first poll (no cursor) reads only the newest page: there is no backfill of history.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use humas_domain::inbox::{Author, ExternalId, Inbound, MessageKind};
+use humas_domain::org::Platform;
+use jiff::Timestamp;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::{Method, Response, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::http::{Http, header_u64, parse_json, read_body, transport_error};
+use crate::{ConnectorError, Page, Poller, Rejected, Responder};
+
+/// The most a standard account may post, in weighted characters (section 3.6).
+pub const MAX_WEIGHTED_LENGTH: usize = 280;
+
+/// What every URL counts, whatever its length (X shortens links to t.co).
+const URL_WEIGHT: usize = 23;
+
+/// How to reach X for one account.
+#[derive(Clone, Debug)]
+pub struct XConfig {
+    /// API host without the version, e.g. `https://api.x.com` (the account's effective base).
+    pub api_base: String,
+    /// Our account's numeric user id (from `GET /2/users/me`).
+    pub user_id: String,
+    /// OAuth 2.0 user access token (or OAuth 1.0a-derived bearer). `Debug` prints it redacted.
+    pub access_token: SecretString,
+    /// Mentions per page, 5–100 (X's bounds; clamped).
+    pub page_size: u8,
+}
+
+impl XConfig {
+    /// A configuration with X's largest page (100).
+    #[must_use]
+    pub fn new(api_base: &str, user_id: &str, access_token: SecretString) -> Self {
+        Self {
+            api_base: api_base.to_owned(),
+            user_id: user_id.to_owned(),
+            access_token,
+            page_size: 100,
+        }
+    }
+}
+
+/// Reads mentions from and answers on X for one account.
+#[derive(Clone, Debug)]
+pub struct XClient {
+    http: Http,
+    config: XConfig,
+}
+
+impl XClient {
+    /// A client over the guarded `http`.
+    #[must_use]
+    pub const fn new(http: Http, config: XConfig) -> Self {
+        Self { http, config }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
+        let mut url = self.http.url(&self.config.api_base, path)?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let mut request = self
+            .http
+            .client()
+            .request(method, url)
+            .bearer_auth(self.config.access_token.expose_secret());
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| transport_error(&e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok((status, read_body(response).await?));
+        }
+        Err(error_from_response(response).await)
+    }
+}
+
+#[async_trait]
+impl Poller for XClient {
+    async fn poll(&self, cursor: Option<&str>) -> Result<Page, ConnectorError> {
+        let state = Cursor::decode(cursor)?;
+        let path = format!("/2/users/{}/mentions", segment(&self.config.user_id));
+        let page_size = self.config.page_size.clamp(5, 100).to_string();
+        let mut query = vec![
+            ("max_results", page_size.as_str()),
+            (
+                "tweet.fields",
+                "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang",
+            ),
+            ("expansions", "author_id"),
+            ("user.fields", "username,name"),
+        ];
+        if let Some(since) = &state.since_id {
+            query.push(("since_id", since));
+        }
+        if let Some(token) = &state.pagination_token {
+            query.push(("pagination_token", token));
+        }
+        let (_, body) = self.send(Method::GET, &path, &query, None).await?;
+        let timeline: Timeline = parse_json(&body)?;
+        Ok(page_from_timeline(timeline, &state, Timestamp::now()))
+    }
+}
+
+#[async_trait]
+impl Responder for XClient {
+    async fn reply(
+        &self,
+        parent: &ExternalId,
+        _thread: Option<&ExternalId>,
+        text: &str,
+    ) -> Result<ExternalId, ConnectorError> {
+        check_length(text)?;
+        let body = serde_json::json!({
+            "text": text,
+            "reply": {"in_reply_to_tweet_id": parent.as_ref()},
+        });
+        let (_, bytes) = self
+            .send(Method::POST, "/2/tweets", &[], Some(&body))
+            .await
+            .map_err(reply_refusal)?;
+        let created: DataOf<Created> = parse_json(&bytes)?;
+        ExternalId::parse(&created.data.id).map_err(|e| {
+            ConnectorError::Malformed(format!("POST /2/tweets returned an unusable id: {e}"))
+        })
+    }
+
+    async fn set_hidden(&self, id: &ExternalId, hidden: bool) -> Result<(), ConnectorError> {
+        let path = format!("/2/tweets/{}/hidden", segment(id.as_ref()));
+        let body = serde_json::json!({ "hidden": hidden });
+        let (_, bytes) = self.send(Method::PUT, &path, &[], Some(&body)).await?;
+        let answer: DataOf<HiddenAnswer> = parse_json(&bytes)?;
+        if answer.data.hidden == hidden {
+            Ok(())
+        } else {
+            Err(ConnectorError::Refused(format!(
+                "X answered hidden={} after we asked for hidden={hidden}",
+                answer.data.hidden
+            )))
+        }
+    }
+
+    async fn delete(&self, id: &ExternalId) -> Result<(), ConnectorError> {
+        let path = format!("/2/tweets/{}", segment(id.as_ref()));
+        let (_, bytes) = self.send(Method::DELETE, &path, &[], None).await?;
+        let answer: DataOf<DeletedAnswer> = parse_json(&bytes)?;
+        if answer.data.deleted {
+            Ok(())
+        } else {
+            Err(ConnectorError::Refused(format!(
+                "X did not delete post {id} (only our own posts can be deleted)"
+            )))
+        }
+    }
+}
+
+/// On `POST /2/tweets`, a 403 is X refusing this reply (duplicate text, or the anti reply-spam
+/// rule: the author did not mention or quote us [verify]) rather than a missing permission.
+fn reply_refusal(error: ConnectorError) -> ConnectorError {
+    match error {
+        ConnectorError::Forbidden(detail) => ConnectorError::Refused(format!(
+            "X refused the reply ({detail}); X only accepts replies to posts that mention or \
+             quote the account, and never the same text twice"
+        )),
+        other => other,
+    }
+}
+
+/// An id as one URL path segment, so an id can never change the path.
+fn segment(id: &str) -> String {
+    utf8_percent_encode(id, NON_ALPHANUMERIC).to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cursor and page mapping
+
+/// The saved position; see the module documentation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Cursor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    since_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pagination_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    newest_id: Option<String>,
+}
+
+impl Cursor {
+    fn decode(raw: Option<&str>) -> Result<Self, ConnectorError> {
+        match raw {
+            None => Ok(Self::default()),
+            Some(raw) => serde_json::from_str(raw).map_err(|e| {
+                ConnectorError::Target(format!(
+                    "saved X cursor {raw:?} is not one this connector wrote ({e}); clear the \
+                     account's cursor to start from the newest mentions"
+                ))
+            }),
+        }
+    }
+
+    fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// X ids are decimal numbers too large for some JSON readers, so they travel as strings;
+/// a longer id is a larger one.
+fn newer_id<'a>(a: Option<&'a str>, b: Option<&'a str>) -> Option<&'a str> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if (a.len(), a) >= (b.len(), b) { a } else { b }),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+fn page_from_timeline(timeline: Timeline, state: &Cursor, now: Timestamp) -> Page {
+    let users = timeline.includes.users;
+    let mut page = Page::default();
+    let mut newest = state.newest_id.clone();
+    for value in timeline.data {
+        let id = value
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        newest = newer_id(newest.as_deref(), id.as_deref()).map(str::to_owned);
+        match serde_json::from_value::<Tweet>(value) {
+            Ok(tweet) => match inbound_from_tweet(&tweet, &users, now) {
+                Ok(message) => page.messages.push(message),
+                Err(reason) => page.rejected.push(Rejected {
+                    external_id: id,
+                    reason,
+                }),
+            },
+            Err(e) => page.rejected.push(Rejected {
+                external_id: id,
+                reason: format!("post does not have the documented shape: {e}"),
+            }),
+        }
+    }
+    for error in timeline.errors {
+        page.rejected.push(rejected_from_partial_error(error));
+    }
+    // X sends newest first; the inbox wants oldest first.
+    page.messages.sort_by(|a, b| {
+        let (a, b) = (a.external_id.as_ref(), b.external_id.as_ref());
+        (a.len(), a).cmp(&(b.len(), b))
+    });
+    let next = Cursor {
+        since_id: state.since_id.clone(),
+        pagination_token: timeline.meta.next_token.filter(|t| !t.is_empty()),
+        newest_id: newest,
+    };
+    page.more = next.pagination_token.is_some();
+    let next = if page.more {
+        next
+    } else {
+        // The walk reached `since_id`: everything up to the newest id seen is read.
+        Cursor {
+            since_id: newer_id(state.since_id.as_deref(), next.newest_id.as_deref())
+                .map(str::to_owned),
+            pagination_token: None,
+            newest_id: None,
+        }
+    };
+    page.cursor = (next != *state).then(|| next.encode());
+    page
+}
+
+fn rejected_from_partial_error(error: PartialError) -> Rejected {
+    let id = error.resource_id.or(error.value);
+    let title = error.title.unwrap_or_else(|| "error".to_owned());
+    let detail = error.detail.or(error.message).unwrap_or_default();
+    Rejected {
+        external_id: id,
+        reason: format!("X reported {title}: {detail}"),
+    }
+}
+
+fn inbound_from_tweet(tweet: &Tweet, users: &[User], now: Timestamp) -> Result<Inbound, String> {
+    let id = tweet.id.as_deref().unwrap_or_default();
+    let external_id = ExternalId::parse(id).map_err(|e| format!("post id: {e}"))?;
+    let author_id = tweet
+        .author_id
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+        .ok_or("post has no author_id")?;
+    let user = users.iter().find(|u| u.id == author_id);
+    let author = match user {
+        Some(u) => Author::parse(&format!("@{}", u.username), u.name.as_deref()),
+        // The expansion can miss a suspended or protected author; the numeric id still names
+        // them on the platform.
+        None => Author::parse(author_id, None),
+    }
+    .map_err(|e| format!("author: {e}"))?;
+    let created = tweet
+        .created_at
+        .as_deref()
+        .ok_or("post has no created_at")?;
+    let published_at: Timestamp = created
+        .parse()
+        .map_err(|e| format!("created_at {created:?} is not an RFC 3339 time: {e}"))?;
+    let parent = tweet
+        .referenced_tweets
+        .iter()
+        .find(|r| r.kind == "replied_to")
+        .map(|r| ExternalId::parse(&r.id))
+        .transpose()
+        .map_err(|e| format!("replied_to id: {e}"))?;
+    let thread = tweet
+        .conversation_id
+        .as_deref()
+        .map(ExternalId::parse)
+        .transpose()
+        .map_err(|e| format!("conversation_id: {e}"))?;
+    let kind = if parent.is_some() {
+        MessageKind::Reply
+    } else {
+        MessageKind::Mention
+    };
+    let permalink = match user {
+        Some(u) => format!("https://x.com/{}/status/{id}", u.username),
+        None => format!("https://x.com/i/web/status/{id}"),
+    };
+    Inbound {
+        platform: Platform::X,
+        external_id,
+        kind,
+        author,
+        text: tweet.text.clone().unwrap_or_default(),
+        title: None,
+        permalink: Some(permalink),
+        parent_external_id: parent,
+        thread_external_id: thread,
+        published_at,
+    }
+    .checked(now)
+    .map_err(|e| e.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire shapes (section 3.4)
+
+#[derive(Deserialize)]
+struct Timeline {
+    /// Absent on an empty page; items stay raw so one bad item rejects only itself.
+    #[serde(default)]
+    data: Vec<serde_json::Value>,
+    #[serde(default)]
+    includes: Includes,
+    #[serde(default)]
+    meta: Meta,
+    /// Partial errors beside `data` on a 200.
+    #[serde(default)]
+    errors: Vec<PartialError>,
+}
+
+#[derive(Default, Deserialize)]
+struct Includes {
+    #[serde(default)]
+    users: Vec<User>,
+}
+
+#[derive(Default, Deserialize)]
+struct Meta {
+    next_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct User {
+    id: String,
+    username: String,
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Tweet {
+    id: Option<String>,
+    text: Option<String>,
+    author_id: Option<String>,
+    created_at: Option<String>,
+    conversation_id: Option<String>,
+    #[serde(default)]
+    referenced_tweets: Vec<Reference>,
+}
+
+#[derive(Deserialize)]
+struct Reference {
+    #[serde(rename = "type")]
+    kind: String,
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct PartialError {
+    value: Option<String>,
+    resource_id: Option<String>,
+    title: Option<String>,
+    detail: Option<String>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DataOf<T> {
+    data: T,
+}
+
+#[derive(Deserialize)]
+struct Created {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct HiddenAnswer {
+    hidden: bool,
+}
+
+#[derive(Deserialize)]
+struct DeletedAnswer {
+    deleted: bool,
+}
+
+/// Error bodies: the RFC 7807-style problem, or the legacy `{"errors":[{"code","message"}]}`
+/// that the fundamentals page still shows for 429 (section 3.2).
+#[derive(Default, Deserialize)]
+struct Problem {
+    title: Option<String>,
+    detail: Option<String>,
+    #[serde(default)]
+    errors: Vec<LegacyError>,
+}
+
+#[derive(Deserialize)]
+struct LegacyError {
+    code: Option<i64>,
+    message: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+async fn error_from_response(response: Response) -> ConnectorError {
+    let status = response.status();
+    let reset_in = rate_limit_reset_in(&response, Timestamp::now());
+    let body = read_body(response).await.unwrap_or_default();
+    let problem: Problem = serde_json::from_slice(&body).unwrap_or_default();
+    let legacy_code = problem.errors.iter().find_map(|e| e.code);
+    let detail = describe(status, &problem, &body);
+    match (status.as_u16(), legacy_code) {
+        (429, _) | (_, Some(88)) => ConnectorError::RateLimited {
+            retry_after: reset_in,
+            detail,
+        },
+        (401, _) | (_, Some(89)) => ConnectorError::TokenExpired(detail),
+        (403, _) => ConnectorError::Forbidden(detail),
+        (404, _) => ConnectorError::NotFound(detail),
+        (500..=599, _) => ConnectorError::Unavailable {
+            retry_after: reset_in,
+            detail,
+        },
+        _ => ConnectorError::Refused(detail),
+    }
+}
+
+/// The wait until `x-rate-limit-reset` (Unix seconds), at most a day; zero once it passed.
+fn rate_limit_reset_in(response: &Response, now: Timestamp) -> Option<Duration> {
+    let reset = header_u64(response, "x-rate-limit-reset")?;
+    let reset = i64::try_from(reset).ok()?;
+    let wait = reset.saturating_sub(now.as_second()).clamp(0, 86_400);
+    Some(Duration::from_secs(wait.unsigned_abs()))
+}
+
+fn describe(status: StatusCode, problem: &Problem, body: &[u8]) -> String {
+    let mut parts = vec![format!("HTTP {}", status.as_u16())];
+    parts.extend(problem.title.clone());
+    parts.extend(problem.detail.clone());
+    for e in &problem.errors {
+        let code = e.code.map(|c| format!("code {c}: ")).unwrap_or_default();
+        parts.push(format!(
+            "{code}{}",
+            e.message.as_deref().unwrap_or_default()
+        ));
+    }
+    if parts.len() == 1 && !body.is_empty() {
+        let text = String::from_utf8_lossy(body);
+        parts.push(text.chars().take(200).collect());
+    }
+    parts.join(": ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weighted length (section 3.6)
+
+/// The length X counts for `text`, in characters (weight / 100): NFC, code points in the
+/// Latin and general-punctuation ranges weigh 1, everything else (CJK, emoji) 2, an emoji
+/// sequence (ZWJ, skin tone, variation selector, keycap, flag) counts once as 2, and every URL
+/// counts 23.
+///
+/// URLs: a word starting with `http://` or `https://`, or a bare domain ending in a common
+/// top-level domain (`bpbd.go.id`, `example.com/x`), counts 23. X's own detector knows every
+/// TLD; ours knows fewer, so a rare TLD counts as plain text [verify].
+#[must_use]
+pub fn weighted_length(text: &str) -> usize {
+    let normalised: String = text.nfc().collect();
+    let mut total = 0;
+    let mut rest = normalised.as_str();
+    while !rest.is_empty() {
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(word_end);
+        total += word_weight(word);
+        let space_end = after
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(after.len());
+        total += chars_weight(&after[..space_end]);
+        rest = &after[space_end..];
+    }
+    total
+}
+
+/// Checks `text` against [`MAX_WEIGHTED_LENGTH`] before anything is sent.
+///
+/// # Errors
+/// [`ConnectorError::Refused`] naming the length and the limit.
+pub fn check_length(text: &str) -> Result<(), ConnectorError> {
+    if text.trim().is_empty() {
+        return Err(ConnectorError::Refused(
+            "the reply is empty; X refuses a post without text".to_owned(),
+        ));
+    }
+    let length = weighted_length(text);
+    if length > MAX_WEIGHTED_LENGTH {
+        return Err(ConnectorError::Refused(format!(
+            "the reply is {length} characters as X counts them (links 23, emoji and CJK 2); \
+             the limit is {MAX_WEIGHTED_LENGTH}: shorten it by {}",
+            length - MAX_WEIGHTED_LENGTH
+        )));
+    }
+    Ok(())
+}
+
+fn word_weight(word: &str) -> usize {
+    let core = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
+    if looks_like_url(core) {
+        URL_WEIGHT + chars_weight(&word[core.len()..])
+    } else {
+        chars_weight(word)
+    }
+}
+
+fn looks_like_url(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    let lower = lower.trim_start_matches(['(', '"', '\'']);
+    if let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    {
+        return rest.contains(|c: char| c.is_ascii_alphanumeric());
+    }
+    let host = lower.split(['/', '?', '#']).next().unwrap_or_default();
+    let labels: Vec<&str> = host.split('.').collect();
+    let valid_labels = labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    let tld = labels.last().copied().unwrap_or_default();
+    valid_labels && COMMON_TLDS.contains(&tld)
+}
+
+const COMMON_TLDS: &[&str] = &[
+    "id", "com", "net", "org", "info", "io", "co", "gov", "edu", "me", "ly", "app", "dev", "xyz",
+    "site", "online", "news", "tv", "my", "sg", "uk", "us", "au", "jp", "biz",
+];
+
+fn chars_weight(text: &str) -> usize {
+    let mut total = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_emoji_base(c) {
+            total += 2;
+            consume_emoji_tail(c, &mut chars);
+        } else {
+            total += char_weight(c);
+        }
+    }
+    total
+}
+
+fn char_weight(c: char) -> usize {
+    let light = matches!(
+        u32::from(c),
+        0x0000..=0x10FF | 0x2000..=0x200D | 0x2010..=0x201F | 0x2032..=0x2037
+    );
+    if light { 1 } else { 2 }
+}
+
+/// Pictographs, symbols and regional indicators that start an emoji.
+fn is_emoji_base(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF
+    )
+}
+
+/// Swallows what joins onto an emoji: variation selector, skin tone, keycap, tag characters,
+/// a second regional indicator, and ZWJ followed by another emoji.
+fn consume_emoji_tail(base: char, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    let regional = |c: char| matches!(u32::from(c), 0x1F1E6..=0x1F1FF);
+    if regional(base) {
+        if chars.peek().is_some_and(|c| regional(*c)) {
+            chars.next();
+        }
+        return;
+    }
+    while let Some(&next) = chars.peek() {
+        match u32::from(next) {
+            0xFE0F | 0x20E3 | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F => {
+                chars.next();
+            }
+            0x200D => {
+                chars.next();
+                if chars.peek().is_some_and(|c| is_emoji_base(*c)) {
+                    chars.next();
+                }
+            }
+            _ => break,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Account Activity webhooks (section 3.7)
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn hmac_base64(secret: &[u8], message: &[u8]) -> String {
+    // HMAC-SHA256 takes keys of any length; the error branch exists only in the type.
+    let Ok(mut mac) = <HmacSha256 as Mac>::new_from_slice(secret) else {
+        return String::new();
+    };
+    mac.update(message);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The JSON body answering X's CRC check `GET <webhook>?crc_token=…`:
+/// `{"response_token":"sha256=<base64 HMAC-SHA256(consumer_secret, crc_token)>"}`. Use the
+/// app's consumer (API key) secret, not a bearer token; answer with 200 within 3 s.
+#[must_use]
+pub fn crc_response(consumer_secret: &SecretString, crc_token: &str) -> String {
+    let token = hmac_base64(
+        consumer_secret.expose_secret().as_bytes(),
+        crc_token.as_bytes(),
+    );
+    serde_json::json!({ "response_token": format!("sha256={token}") }).to_string()
+}
+
+/// Whether `signature` (the `x-twitter-webhooks-signature` header, `sha256=<base64>`) is the
+/// HMAC-SHA256 of the exact `body` bytes under the consumer secret. Compared in constant time.
+#[must_use]
+pub fn verify_signature(consumer_secret: &SecretString, body: &[u8], signature: &str) -> bool {
+    let Some(encoded) = signature.trim().strip_prefix("sha256=") else {
+        return false;
+    };
+    let Ok(expected) = base64::engine::general_purpose::STANDARD.decode(encoded) else {
+        return false;
+    };
+    let Ok(mut mac) =
+        <HmacSha256 as Mac>::new_from_slice(consumer_secret.expose_secret().as_bytes())
+    else {
+        return false;
+    };
+    mac.update(body);
+    mac.verify_slice(&expected).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_example_weighs_85() {
+        let text = "Waspada banjir di Jakarta Utara. Info lengkap: \
+                    https://bpbd.example.go.id/peta #BanjirJakarta";
+        assert_eq!(text.chars().count(), 93);
+        assert_eq!(weighted_length(text), 85);
+    }
+
+    #[test]
+    fn cjk_and_emoji_weigh_two_and_sequences_count_once() {
+        assert_eq!(weighted_length("日本"), 4);
+        assert_eq!(weighted_length("ok 👍🏽"), 5);
+        // Family: four people joined by ZWJ, one emoji.
+        assert_eq!(weighted_length("👨\u{200D}👩\u{200D}👧\u{200D}👦"), 2);
+        assert_eq!(weighted_length("🇮🇩"), 2);
+        // NFC: e + combining acute is one character.
+        assert_eq!(weighted_length("e\u{301}"), 1);
+        assert_eq!(weighted_length("cek bpbd.go.id."), 4 + 23 + 1);
+    }
+
+    #[test]
+    fn length_check_names_the_overflow() {
+        assert!(check_length(&"a".repeat(280)).is_ok());
+        let err = check_length(&"a".repeat(281)).unwrap_err();
+        assert!(
+            matches!(err, ConnectorError::Refused(ref m) if m.contains("281")),
+            "{err}"
+        );
+        assert!(check_length(&"日".repeat(141)).is_err());
+        assert!(check_length(&"日".repeat(140)).is_ok());
+        assert!(check_length("   ").is_err());
+    }
+
+    #[test]
+    fn webhook_test_vectors() {
+        let secret = SecretString::from("test_consumer_secret");
+        assert_eq!(
+            crc_response(&secret, "9b4507b3-9040-4669-9ca3-6b94edb50553"),
+            r#"{"response_token":"sha256=8SJYMKk8Lb/xknGTsWAwtIJOVa/CWzSjoHKtDI6P4oo="}"#
+        );
+        let body = br#"{"for_user_id":"2244994945","tweet_create_events":[]}"#;
+        let good = "sha256=Lss4bxd6weR99So6MmhnJFpNn8h7oFFhZH5um9Z5oF4=";
+        assert!(verify_signature(&secret, body, good));
+        assert!(!verify_signature(&secret, &body[1..], good));
+        assert!(!verify_signature(&SecretString::from("other"), body, good));
+        assert!(!verify_signature(&secret, body, "sha256=not base64!"));
+        assert!(!verify_signature(
+            &secret,
+            body,
+            "Lss4bxd6weR99So6MmhnJFpNn8h7oFFhZH5um9Z5oF4="
+        ));
+    }
+
+    #[test]
+    fn cursor_keeps_since_id_during_a_walk() {
+        let state = Cursor {
+            since_id: Some("100".into()),
+            ..Cursor::default()
+        };
+        let timeline: Timeline = serde_json::from_value(serde_json::json!({
+            "data": [{"id":"105","text":"@humas halo","author_id":"1","created_at":"2025-01-15T10:30:00.000Z"}],
+            "includes": {"users":[{"id":"1","username":"warga","name":"Warga"}]},
+            "meta": {"result_count":1,"next_token":"abc"}
+        }))
+        .unwrap();
+        let page = page_from_timeline(timeline, &state, Timestamp::now());
+        assert!(page.more);
+        let next: Cursor = serde_json::from_str(page.cursor.as_deref().unwrap()).unwrap();
+        assert_eq!(next.since_id.as_deref(), Some("100"));
+        assert_eq!(next.pagination_token.as_deref(), Some("abc"));
+        assert_eq!(next.newest_id.as_deref(), Some("105"));
+        assert_eq!(newer_id(Some("99"), Some("100")), Some("100"));
+    }
+}

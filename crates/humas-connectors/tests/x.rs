@@ -1,0 +1,455 @@
+//! The X connector against a local fake of X API v2.
+
+#[path = "fakes/x.rs"]
+mod fake;
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use fake::{Failure, FakeX};
+use humas_connectors::http::Http;
+use humas_connectors::x::{XClient, XConfig};
+use humas_connectors::{ConnectorError, Poller, Responder};
+use humas_domain::inbox::{ExternalId, MessageKind};
+use humas_feeds::fetch::FetchOptions;
+use secrecy::SecretString;
+
+const ME: &str = "2244994945";
+const TOKEN: &str = "x-user-token";
+
+fn loopback_http() -> Http {
+    Http::new(FetchOptions {
+        allowed_addresses: vec!["127.0.0.1".parse::<IpAddr>().unwrap()],
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn client(fake: &FakeX, page_size: u8) -> XClient {
+    let mut config = XConfig::new(&fake.base(), ME, SecretString::from(TOKEN));
+    config.page_size = page_size;
+    XClient::new(loopback_http(), config)
+}
+
+fn warga() -> (&'static str, &'static str, &'static str) {
+    ("1234567890", "warga_bdg", "Warga Bandung")
+}
+
+fn ids(page: &humas_connectors::Page) -> Vec<String> {
+    page.messages
+        .iter()
+        .map(|m| m.external_id.to_string())
+        .collect()
+}
+
+fn id(s: &str) -> ExternalId {
+    ExternalId::parse(s).unwrap()
+}
+
+#[tokio::test]
+async fn mentions_are_mapped_with_author_thread_and_time() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.add_mention(
+        "1578516295611748353",
+        "@HumasKota lampu jalan mati di Jl. Merdeka",
+        warga(),
+        None,
+    );
+    fake.add_mention(
+        "1578516295611748360",
+        "@HumasKota sudah diperbaiki?",
+        warga(),
+        Some("1578516295611748353"),
+    );
+    let page = client(&fake, 100).poll(None).await.unwrap();
+    assert_eq!(
+        ids(&page),
+        ["1578516295611748353", "1578516295611748360"],
+        "oldest first"
+    );
+    assert!(page.rejected.is_empty());
+    let first = &page.messages[0];
+    assert_eq!(first.kind, MessageKind::Mention);
+    assert_eq!(first.author.handle, "@warga_bdg");
+    assert_eq!(first.author.display_name.as_deref(), Some("Warga Bandung"));
+    assert_eq!(first.text, "@HumasKota lampu jalan mati di Jl. Merdeka");
+    assert_eq!(first.published_at.to_string(), "2025-01-15T10:30:00Z");
+    assert_eq!(
+        first.permalink.as_deref(),
+        Some("https://x.com/warga_bdg/status/1578516295611748353")
+    );
+    let reply = &page.messages[1];
+    assert_eq!(reply.kind, MessageKind::Reply);
+    assert_eq!(reply.parent_external_id, Some(id("1578516295611748353")));
+    assert_eq!(reply.thread_external_id, Some(id("1578516295611748353")));
+
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, format!("/2/users/{ME}/mentions"));
+    assert_eq!(
+        seen[0].authorization.as_deref(),
+        Some("Bearer x-user-token")
+    );
+    assert_eq!(seen[0].param("max_results"), Some("100"));
+    assert!(seen[0].param("expansions").unwrap().contains("author_id"));
+    assert!(
+        seen[0]
+            .param("tweet.fields")
+            .unwrap()
+            .contains("referenced_tweets")
+    );
+    assert_eq!(seen[0].param("since_id"), None);
+    assert!(!page.more);
+}
+
+#[tokio::test]
+async fn pages_walk_back_with_pagination_token_then_resume_from_since_id() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    for n in 1..=12 {
+        fake.add_mention(&format!("10{n:02}"), &format!("laporan {n}"), warga(), None);
+    }
+    let x = client(&fake, 5);
+    // First run: the newest page only, then since_id = newest.
+    let first = x.poll(None).await.unwrap();
+    assert_eq!(ids(&first), ["1008", "1009", "1010", "1011", "1012"]);
+    assert!(first.more, "X said there is a next_token");
+    let c1 = first.cursor.clone().unwrap();
+    let second = x.poll(Some(&c1)).await.unwrap();
+    assert_eq!(ids(&second), ["1003", "1004", "1005", "1006", "1007"]);
+    // Crash after the second page was fetched but before its cursor was saved: polling the
+    // same cursor again gives the same page.
+    let again = x.poll(Some(&c1)).await.unwrap();
+    assert_eq!(ids(&again), ids(&second));
+    let c2 = second.cursor.clone().unwrap();
+    let third = x.poll(Some(&c2)).await.unwrap();
+    assert_eq!(ids(&third), ["1001", "1002"]);
+    assert!(!third.more);
+    let c3 = third.cursor.clone().unwrap();
+
+    // New mentions arrive (some more than a page): the next walk stops at since_id=1012.
+    for n in 13..=18 {
+        fake.add_mention(&format!("10{n:02}"), &format!("laporan {n}"), warga(), None);
+    }
+    let fourth = x.poll(Some(&c3)).await.unwrap();
+    assert_eq!(ids(&fourth), ["1014", "1015", "1016", "1017", "1018"]);
+    assert!(fourth.more);
+    let fifth = x.poll(fourth.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&fifth), ["1013"]);
+    assert!(!fifth.more);
+    let idle = x.poll(fifth.cursor.as_deref()).await.unwrap();
+    assert!(idle.messages.is_empty() && idle.rejected.is_empty());
+    assert_eq!(idle.cursor, None, "an empty page keeps the saved cursor");
+
+    let seen = fake.seen();
+    // The token travels as pagination_token (never next_token, which the fake refuses).
+    assert_eq!(
+        seen[1].param("pagination_token"),
+        Some("7140dibdnow9c7btw41")
+    );
+    assert!(seen.iter().all(|s| s.param("next_token").is_none()));
+    assert_eq!(
+        seen[3].param("since_id"),
+        None,
+        "first walk has no since_id"
+    );
+    assert_eq!(seen[4].param("since_id"), Some("1012"));
+    assert_eq!(seen[5].param("since_id"), Some("1012"));
+    assert_eq!(seen[6].param("since_id"), Some("1018"));
+    assert_eq!(seen.len(), 7);
+}
+
+#[tokio::test]
+async fn an_empty_page_omits_data_and_is_not_an_error() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    let page = client(&fake, 10)
+        .poll(Some(r#"{"since_id":"500"}"#))
+        .await
+        .unwrap();
+    assert!(page.messages.is_empty());
+    assert!(!page.more);
+    assert_eq!(page.cursor, None);
+    assert_eq!(fake.seen()[0].param("since_id"), Some("500"));
+}
+
+#[tokio::test]
+async fn partial_errors_and_bad_items_are_rejected_and_the_rest_kept() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.add_mention("2001", "baik", warga(), None);
+    fake.with(|s| {
+        s.mentions.push(serde_json::json!({"id": "2002", "text": "tanpa penulis", "created_at": "2025-01-15T10:30:00.000Z"}));
+        s.mentions.push(serde_json::json!({"id": "2003", "text": "tanggal rusak", "author_id": "1234567890", "created_at": "kemarin"}));
+        s.mentions.push(serde_json::json!({"id": "2004", "text": "  ", "author_id": "1234567890", "created_at": "2025-01-15T10:30:00.000Z"}));
+        s.mentions.push(serde_json::json!({"id": "2005", "text": 42, "author_id": "1234567890"}));
+        s.partial_errors.push(serde_json::json!({"value": "123", "detail": "Could not find tweet with ids: [123].",
+            "title": "Not Found Error", "resource_type": "tweet", "parameter": "ids", "resource_id": "123",
+            "type": "https://api.twitter.com/2/problems/resource-not-found"}));
+    });
+    let page = client(&fake, 10).poll(None).await.unwrap();
+    assert_eq!(ids(&page), ["2001"]);
+    let reasons: Vec<(Option<&str>, &str)> = page
+        .rejected
+        .iter()
+        .map(|r| (r.external_id.as_deref(), r.reason.as_str()))
+        .collect();
+    assert_eq!(reasons.len(), 5, "{reasons:?}");
+    let reason_of = |id: &str| reasons.iter().find(|r| r.0 == Some(id)).unwrap().1;
+    assert!(reason_of("2002").contains("author_id"));
+    assert!(reason_of("2003").contains("created_at"));
+    assert!(
+        reason_of("2004").to_lowercase().contains("empty") || reason_of("2004").contains("text"),
+        "{}",
+        reason_of("2004")
+    );
+    assert!(reason_of("2005").contains("documented shape"));
+    assert!(reason_of("123").contains("Could not find tweet"));
+    // The bad items still move the cursor: they are reported, not retried forever.
+    let cursor = page.cursor.unwrap();
+    assert!(cursor.contains("\"since_id\":\"2005\""), "{cursor}");
+}
+
+#[tokio::test]
+async fn an_author_missing_from_includes_is_named_by_id() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.with(|s| s.mentions.push(serde_json::json!({"id": "3001", "text": "akun terkunci", "author_id": "777", "created_at": "2025-01-15T10:30:00.000Z"})));
+    let page = client(&fake, 10).poll(None).await.unwrap();
+    assert_eq!(page.messages[0].author.handle, "777");
+    assert_eq!(
+        page.messages[0].permalink.as_deref(),
+        Some("https://x.com/i/web/status/3001")
+    );
+}
+
+#[tokio::test]
+async fn a_5xx_once_then_success_loses_nothing() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.add_mention("4001", "halo", warga(), None);
+    fake.with(|s| s.failures.push_back(Failure::Status(503)));
+    let x = client(&fake, 10);
+    let err = x.poll(Some(r#"{"since_id":"4000"}"#)).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Unavailable { .. }), "{err:?}");
+    assert!(err.is_transient());
+    let page = x.poll(Some(r#"{"since_id":"4000"}"#)).await.unwrap();
+    assert_eq!(ids(&page), ["4001"]);
+    assert_eq!(fake.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn rate_limits_wait_until_the_reset_header() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.with(|s| {
+        s.failures
+            .push_back(Failure::RateLimited { reset_in_secs: 600 });
+        s.failures
+            .push_back(Failure::LegacyRateLimit { reset_in_secs: 60 });
+        s.failures
+            .push_back(Failure::RateLimited { reset_in_secs: -30 });
+    });
+    let x = client(&fake, 10);
+    for (low, high) in [(595, 600), (55, 60), (0, 0)] {
+        match x.poll(None).await.unwrap_err() {
+            ConnectorError::RateLimited {
+                retry_after: Some(wait),
+                detail,
+            } => {
+                assert!(
+                    wait >= Duration::from_secs(low) && wait <= Duration::from_secs(high),
+                    "{wait:?}"
+                );
+                assert!(detail.contains("429"), "{detail}");
+            }
+            other => panic!("expected RateLimited, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_expired_token_asks_for_a_reconnect() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.with(|s| s.token = "rotated".into());
+    let err = client(&fake, 10).poll(None).await.unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::TokenExpired(ref d) if d.contains("401")),
+        "{err:?}"
+    );
+    assert!(!err.is_transient());
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_cursors_are_errors_not_panics() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.with(|s| {
+        s.failures
+            .push_back(Failure::Body("{\"data\": [ {\"id\": "));
+        s.failures
+            .push_back(Failure::Body("{\"data\": {\"id\": \"1\"}}"));
+    });
+    let x = client(&fake, 10);
+    assert!(matches!(
+        x.poll(None).await.unwrap_err(),
+        ConnectorError::Malformed(_)
+    ));
+    assert!(matches!(
+        x.poll(None).await.unwrap_err(),
+        ConnectorError::Malformed(_)
+    ));
+    let err = x.poll(Some("not json")).await.unwrap_err();
+    assert!(err.to_string().contains("cursor"), "{err}");
+    assert_eq!(fake.seen().len(), 2, "a bad cursor sends nothing");
+}
+
+#[tokio::test]
+async fn duplicates_across_pages_keep_their_ids_for_dedup() {
+    // X can repeat a post when new ones shift the pages; the store dedups on the external id,
+    // so the connector must hand it over with the same id, not drop or rename it.
+    let fake = FakeX::start(ME, TOKEN).await;
+    for n in 1..=6 {
+        fake.add_mention(&format!("50{n:02}"), "sama", warga(), None);
+    }
+    let x = client(&fake, 5);
+    let first = x.poll(None).await.unwrap();
+    fake.add_mention("5007", "baru", warga(), None);
+    let second = x.poll(first.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&first), ["5002", "5003", "5004", "5005", "5006"]);
+    assert_eq!(
+        ids(&second),
+        ["5001", "5002"],
+        "the shifted page repeats 5002"
+    );
+    let third = x.poll(second.cursor.as_deref()).await.unwrap();
+    assert_eq!(
+        ids(&third),
+        ["5007"],
+        "the walk ended at since_id=5006; the next one finds 5007"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_platform_is_a_transport_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let config = XConfig::new(&format!("http://{addr}"), ME, SecretString::from(TOKEN));
+    let err = XClient::new(loopback_http(), config)
+        .poll(None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Transport(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_default_client_refuses_loopback() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    let config = XConfig::new(&fake.base(), ME, SecretString::from(TOKEN));
+    let err = XClient::new(Http::new(FetchOptions::default()).unwrap(), config)
+        .poll(None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Target(_)), "{err:?}");
+    assert!(fake.seen().is_empty());
+}
+
+#[tokio::test]
+async fn a_reply_reaches_x_once_with_its_parent() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    let x = client(&fake, 10);
+    let text = "Terima kasih, laporan lampu jalan sudah kami teruskan ke Dishub. https://example.go.id/lapor";
+    let reply_id = x
+        .reply(&id("1578516295611748353"), None, text)
+        .await
+        .unwrap();
+    let posted = fake.with(|s| s.posted.clone());
+    assert_eq!(posted.len(), 1);
+    let body = &posted[reply_id.as_ref()];
+    assert_eq!(body["text"], text);
+    assert_eq!(body["reply"]["in_reply_to_tweet_id"], "1578516295611748353");
+    let seen = fake.seen();
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        ("POST", "/2/tweets")
+    );
+
+    // Sending the same text again: X refuses duplicates with 403, which is a refusal.
+    let err = x
+        .reply(&id("1578516295611748353"), None, text)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::Refused(ref m) if m.contains("duplicate")),
+        "{err:?}"
+    );
+    assert_eq!(fake.with(|s| s.posted.len()), 1);
+}
+
+#[tokio::test]
+async fn a_refused_reply_is_refused_and_a_long_one_never_sent() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.with(|s| {
+        s.refuse_replies_to.insert("999".into());
+    });
+    let x = client(&fake, 10);
+    let err = x
+        .reply(&id("999"), None, "Mohon DM kami")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::Refused(ref m) if m.contains("mention")),
+        "{err:?}"
+    );
+
+    let long = format!(
+        "{} https://example.go.id/{}",
+        "Informasi ".repeat(26),
+        "a".repeat(200)
+    );
+    let err = x.reply(&id("1000"), None, &long).await.unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::Refused(ref m) if m.contains("284") && m.contains("280")),
+        "{err:?}"
+    );
+    assert_eq!(fake.seen().len(), 1, "the long reply was never sent");
+    assert!(fake.with(|s| s.posted.is_empty()));
+}
+
+#[tokio::test]
+async fn hide_and_delete_use_the_documented_calls() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    let x = client(&fake, 10);
+    x.set_hidden(&id("1600"), true).await.unwrap();
+    x.set_hidden(&id("1601"), false).await.unwrap();
+    assert_eq!(
+        fake.with(|s| (s.hidden.get("1600").copied(), s.hidden.get("1601").copied())),
+        (Some(true), Some(false))
+    );
+    let mine = x
+        .reply(&id("1600"), None, "Sudah kami tangani.")
+        .await
+        .unwrap();
+    x.delete(&mine).await.unwrap();
+    assert_eq!(fake.with(|s| s.deleted.clone()), [mine.to_string()]);
+    let err = x.delete(&id("1600")).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Forbidden(_)), "{err:?}");
+    // An id cannot change the path: it stays one segment.
+    x.set_hidden(&id("1/../../users"), true).await.unwrap();
+    assert!(fake.with(|s| s.hidden.contains_key("1%2F%2E%2E%2F%2E%2E%2Fusers")));
+    let seen = fake.seen();
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        ("PUT", "/2/tweets/1600/hidden")
+    );
+    assert_eq!(seen[0].body.as_ref().unwrap()["hidden"], true);
+    assert_eq!(seen[3].method.as_str(), "DELETE");
+    assert_eq!(
+        seen.last().unwrap().path,
+        "/2/tweets/1%2F%2E%2E%2F%2E%2E%2Fusers/hidden"
+    );
+}
+
+#[test]
+fn config_debug_never_shows_the_token() {
+    let config = XConfig::new(
+        "https://api.x.com",
+        ME,
+        SecretString::from("very-secret-token"),
+    );
+    assert!(!format!("{config:?}").contains("very-secret-token"));
+}
