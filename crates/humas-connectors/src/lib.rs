@@ -16,6 +16,7 @@
 
 pub mod bluesky;
 pub mod http;
+pub mod import;
 pub mod mastodon;
 pub mod meta;
 pub mod signed;
