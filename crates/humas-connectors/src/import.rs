@@ -1,0 +1,480 @@
+//! Bulk import of messages from files: NDJSON or CSV, streamed line by line.
+//!
+//! Both formats carry the items of the signed webhook ([`crate::signed`]): `id`, `author`,
+//! `text`, `published_at` required; `author_name`, `title`, `permalink`, `parent_id`,
+//! `thread_id`, `kind` optional.
+//!
+//! * **NDJSON**: one JSON object per line; blank lines are skipped.
+//! * **CSV**: a header row naming the columns, in any order; the four required columns must be
+//!   there and a column with any other name is an error (a typo would otherwise drop data
+//!   silently). Empty optional cells are absent values. Quoted cells may span lines.
+//! * Both: UTF-8, with or without a byte-order mark. `published_at` is RFC 3339 or
+//!   `YYYY-MM-DD HH:MM[:SS]`, which is read as WIB (UTC+07:00), the time exports from
+//!   Indonesian systems use.
+//!
+//! Reading is an iterator of `Result<Inbound, LineError>`: a line that is too long (over
+//! [`MAX_LINE_BYTES`]), broken JSON, a missing field, a bad date or an empty text is an error for
+//! that line only and reading goes on, so a caller streams millions of lines with one line in
+//! memory at a time. A read error from the underlying reader ends the iteration after it is
+//! reported.
+
+use std::io::BufRead;
+
+use humas_domain::inbox::Inbound;
+use humas_domain::org::Platform;
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::{Offset, TimeZone};
+
+use crate::signed::WireMessage;
+
+/// Longest line (for CSV: record, which may span lines) read; longer ones are skipped.
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// Columns a CSV file must have.
+pub const REQUIRED_COLUMNS: [&str; 4] = ["id", "author", "text", "published_at"];
+
+/// Columns a CSV file may have besides the required ones.
+pub const OPTIONAL_COLUMNS: [&str; 6] = [
+    "author_name",
+    "title",
+    "permalink",
+    "parent_id",
+    "thread_id",
+    "kind",
+];
+
+/// A line that could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub struct LineError {
+    /// 1-based line number in the file (for CSV, where the record starts).
+    pub line: u64,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// Why a CSV file cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// The file is empty.
+    #[error(
+        "the file is empty: the first line must name the columns (id,author,text,published_at,…)"
+    )]
+    Empty,
+    /// The header row is unreadable.
+    #[error("the header row cannot be read: {0}")]
+    Unreadable(String),
+    /// Required columns are missing.
+    #[error("the header row lacks the required column(s): {0}")]
+    Missing(String),
+    /// Columns with other names.
+    #[error(
+        "unknown column(s): {0}; allowed are id, author, text, published_at, author_name, title, permalink, parent_id, thread_id, kind"
+    )]
+    Unknown(String),
+    /// A column named twice.
+    #[error("column {0:?} appears more than once")]
+    Duplicate(String),
+}
+
+/// Reads `YYYY-MM-DD HH:MM[:SS]` as WIB, or RFC 3339.
+///
+/// # Errors
+/// A message naming the accepted forms.
+pub fn parse_import_date(raw: &str) -> Result<Timestamp, String> {
+    if let Ok(t) = raw.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let civil = DateTime::strptime("%Y-%m-%d %H:%M:%S", raw)
+        .or_else(|_| DateTime::strptime("%Y-%m-%d %H:%M", raw))
+        .map_err(|_| {
+            format!(
+                "published_at {raw:?} is neither RFC 3339 (2026-11-28T10:00:00+07:00) nor YYYY-MM-DD HH:MM[:SS] in WIB"
+            )
+        })?;
+    let wib = TimeZone::fixed(Offset::constant(7));
+    civil
+        .to_zoned(wib)
+        .map(|z| z.timestamp())
+        .map_err(|e| format!("published_at {raw:?} is out of range: {e}"))
+}
+
+/// Outcome of reading one physical line.
+enum LineRead {
+    /// The line (without its newline) is in the buffer.
+    Line,
+    /// The line was longer than the cap; it was skipped up to its newline.
+    TooLong,
+    /// End of input.
+    Eof,
+}
+
+/// Reads one line of at most `cap` bytes into `buf` (cleared first); the rest of a longer line
+/// is consumed without being kept, so memory stays bounded.
+fn read_capped_line<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<LineRead> {
+    buf.clear();
+    let mut too_long = false;
+    let mut read_any = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(match (read_any, too_long) {
+                (false, _) => LineRead::Eof,
+                (true, true) => LineRead::TooLong,
+                (true, false) => LineRead::Line,
+            });
+        }
+        read_any = true;
+        let (chunk, found_newline) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..i], true),
+            None => (available, false),
+        };
+        if !too_long {
+            if buf.len() + chunk.len() > cap {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(chunk);
+            }
+        }
+        let used = chunk.len() + usize::from(found_newline);
+        reader.consume(used);
+        if found_newline {
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok(if too_long {
+                LineRead::TooLong
+            } else {
+                LineRead::Line
+            });
+        }
+    }
+}
+
+fn strip_bom(line: &mut Vec<u8>) {
+    if line.starts_with(b"\xEF\xBB\xBF") {
+        line.drain(..3);
+    }
+}
+
+/// Streams an NDJSON file.
+pub struct NdjsonReader<R> {
+    reader: R,
+    platform: Platform,
+    received_at: Timestamp,
+    line: u64,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+/// Reads NDJSON messages for `platform`, as received at `received_at`.
+pub fn ndjson<R: BufRead>(
+    reader: R,
+    platform: Platform,
+    received_at: Timestamp,
+) -> NdjsonReader<R> {
+    NdjsonReader {
+        reader,
+        platform,
+        received_at,
+        line: 0,
+        buf: Vec::new(),
+        done: false,
+    }
+}
+
+impl<R: BufRead> NdjsonReader<R> {
+    fn parse_line(&self) -> Result<Inbound, String> {
+        let text = std::str::from_utf8(&self.buf).map_err(|e| format!("not UTF-8: {e}"))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+        let wire = WireMessage::from_value(value).map_err(|e| e.reason)?;
+        wire.into_inbound(self.platform, self.received_at, parse_import_date)
+            .map_err(|e| e.reason)
+    }
+}
+
+impl<R: BufRead> Iterator for NdjsonReader<R> {
+    type Item = Result<Inbound, LineError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let read = read_capped_line(&mut self.reader, &mut self.buf, MAX_LINE_BYTES);
+            self.line += 1;
+            let line = self.line;
+            match read {
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(LineError {
+                        line,
+                        reason: format!("read error, import stopped: {e}"),
+                    }));
+                }
+                Ok(LineRead::Eof) => self.done = true,
+                Ok(LineRead::TooLong) => {
+                    return Some(Err(LineError {
+                        line,
+                        reason: format!("line longer than {MAX_LINE_BYTES} bytes, skipped"),
+                    }));
+                }
+                Ok(LineRead::Line) => {
+                    if line == 1 {
+                        strip_bom(&mut self.buf);
+                    }
+                    if self.buf.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    return Some(
+                        self.parse_line()
+                            .map_err(|reason| LineError { line, reason }),
+                    );
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Streams a CSV file.
+pub struct CsvReader<R> {
+    reader: R,
+    platform: Platform,
+    received_at: Timestamp,
+    /// For each column, its field name.
+    columns: Vec<&'static str>,
+    line: u64,
+    buf: Vec<u8>,
+    record: Vec<u8>,
+    done: bool,
+}
+
+/// Reads the header row of a CSV file and returns a reader of its messages for `platform`.
+///
+/// # Errors
+/// [`HeaderError`] when the header is missing, unreadable, lacks a required column, names an
+/// unknown column or repeats one.
+pub fn csv<R: BufRead>(
+    mut reader: R,
+    platform: Platform,
+    received_at: Timestamp,
+) -> Result<CsvReader<R>, HeaderError> {
+    let mut record = Vec::new();
+    let mut buf = Vec::new();
+    let mut line = 0;
+    let header = loop {
+        match read_record(&mut reader, &mut buf, &mut record, &mut line) {
+            Err(e) => return Err(HeaderError::Unreadable(e.to_string())),
+            Ok(RecordRead::Eof) => return Err(HeaderError::Empty),
+            Ok(RecordRead::TooLong) => {
+                return Err(HeaderError::Unreadable(
+                    "header row longer than 1 MiB".into(),
+                ));
+            }
+            Ok(RecordRead::Record(_)) => {
+                strip_bom(&mut record);
+                if record.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                break split_record(&record).map_err(HeaderError::Unreadable)?;
+            }
+        }
+    };
+    let columns = map_columns(&header)?;
+    Ok(CsvReader {
+        reader,
+        platform,
+        received_at,
+        columns,
+        line,
+        buf,
+        record: Vec::new(),
+        done: false,
+    })
+}
+
+fn map_columns(header: &[String]) -> Result<Vec<&'static str>, HeaderError> {
+    let mut columns = Vec::with_capacity(header.len());
+    let mut unknown = Vec::new();
+    for name in header {
+        let name = name.trim();
+        let known = REQUIRED_COLUMNS
+            .iter()
+            .chain(OPTIONAL_COLUMNS.iter())
+            .find(|c| c.eq_ignore_ascii_case(name));
+        match known {
+            Some(c) if columns.contains(c) => return Err(HeaderError::Duplicate((*c).to_owned())),
+            Some(c) => columns.push(*c),
+            None => unknown.push(format!("{name:?}")),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(HeaderError::Unknown(unknown.join(", ")));
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !columns.contains(c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(HeaderError::Missing(missing.join(", ")));
+    }
+    Ok(columns)
+}
+
+enum RecordRead {
+    /// A complete record is in the buffer; it started on this line.
+    Record(u64),
+    TooLong,
+    Eof,
+}
+
+/// Reads physical lines until the double quotes balance: a quoted cell may contain newlines,
+/// and `""` inside quotes counts twice, so an odd count means the record goes on. The whole
+/// record is capped at [`MAX_LINE_BYTES`].
+fn read_record<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    record: &mut Vec<u8>,
+    line: &mut u64,
+) -> std::io::Result<RecordRead> {
+    record.clear();
+    let start = *line + 1;
+    let mut quotes = 0_usize;
+    loop {
+        let read = read_capped_line(reader, buf, MAX_LINE_BYTES)?;
+        match read {
+            LineRead::Eof if record.is_empty() && *line + 1 == start => return Ok(RecordRead::Eof),
+            // An unterminated quote at the end of the file: hand what we have to the CSV parser.
+            LineRead::Eof => return Ok(RecordRead::Record(start)),
+            // An over-long line ends its record: the quotes in the skipped part are unknown,
+            // and one bad record must not swallow the rest of the file.
+            LineRead::TooLong => {
+                *line += 1;
+                return Ok(RecordRead::TooLong);
+            }
+            LineRead::Line => {
+                *line += 1;
+                if *line > start {
+                    record.push(b'\n');
+                }
+                if record.len() + buf.len() > MAX_LINE_BYTES {
+                    return Ok(RecordRead::TooLong);
+                }
+                record.extend_from_slice(buf);
+                quotes += count_quotes(buf);
+                if quotes % 2 == 0 {
+                    return Ok(RecordRead::Record(start));
+                }
+            }
+        }
+    }
+}
+
+fn count_quotes(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'"').count()
+}
+
+/// Splits one CSV record into cells with the `csv` crate's quoting rules.
+fn split_record(record: &[u8]) -> Result<Vec<String>, String> {
+    let mut parser = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(record);
+    let mut out = ::csv::StringRecord::new();
+    match parser.read_record(&mut out) {
+        Ok(true) => Ok(out.iter().map(str::to_owned).collect()),
+        Ok(false) => Ok(Vec::new()),
+        Err(e) => Err(match e.kind() {
+            ::csv::ErrorKind::Utf8 { .. } => "not UTF-8".to_owned(),
+            _ => format!("not valid CSV: {e}"),
+        }),
+    }
+}
+
+impl<R: BufRead> CsvReader<R> {
+    /// The field names of the columns, in file order.
+    #[must_use]
+    pub fn columns(&self) -> &[&'static str] {
+        &self.columns
+    }
+
+    fn parse_record(&self) -> Result<Inbound, String> {
+        let cells = split_record(&self.record)?;
+        if cells.len() != self.columns.len() {
+            return Err(format!(
+                "{} cells where the header has {} columns",
+                cells.len(),
+                self.columns.len()
+            ));
+        }
+        let mut wire = WireMessage::default();
+        for (column, cell) in self.columns.iter().zip(cells) {
+            let value = Some(cell).filter(|c| !c.trim().is_empty());
+            match *column {
+                "id" => wire.id = value,
+                "author" => wire.author = value,
+                "author_name" => wire.author_name = value,
+                "text" => wire.text = value,
+                "title" => wire.title = value,
+                "published_at" => wire.published_at = value,
+                "permalink" => wire.permalink = value,
+                "parent_id" => wire.parent_id = value,
+                "thread_id" => wire.thread_id = value,
+                _ => wire.kind = value,
+            }
+        }
+        wire.into_inbound(self.platform, self.received_at, parse_import_date)
+            .map_err(|e| e.reason)
+    }
+}
+
+impl<R: BufRead> Iterator for CsvReader<R> {
+    type Item = Result<Inbound, LineError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let read = read_record(
+                &mut self.reader,
+                &mut self.buf,
+                &mut self.record,
+                &mut self.line,
+            );
+            match read {
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(LineError {
+                        line: self.line + 1,
+                        reason: format!("read error, import stopped: {e}"),
+                    }));
+                }
+                Ok(RecordRead::Eof) => self.done = true,
+                Ok(RecordRead::TooLong) => {
+                    return Some(Err(LineError {
+                        line: self.line,
+                        reason: format!("record longer than {MAX_LINE_BYTES} bytes, skipped"),
+                    }));
+                }
+                Ok(RecordRead::Record(start)) => {
+                    if self.record.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    return Some(self.parse_record().map_err(|reason| LineError {
+                        line: start,
+                        reason,
+                    }));
+                }
+            }
+        }
+        None
+    }
+}
