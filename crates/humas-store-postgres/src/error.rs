@@ -13,7 +13,14 @@ fn conflict_name(constraint: &str) -> Option<&'static str> {
         "sessions_pkey" => "session",
         "api_tokens_hash_key" | "api_tokens_pkey" => "api_token",
         // A reused identifier: the same word the SQLite backend uses.
-        "opds_pkey" | "accounts_pkey" | "users_pkey" | "delegations_pkey" => "record",
+        "opds_pkey"
+        | "accounts_pkey"
+        | "users_pkey"
+        | "delegations_pkey"
+        | "messages_pkey"
+        | "message_notes_pkey"
+        | "message_replies_pkey"
+        | "routing_rules_pkey" => "record",
         _ => return None,
     })
 }
@@ -21,9 +28,18 @@ fn conflict_name(constraint: &str) -> Option<&'static str> {
 /// What kind of thing a foreign key points at.
 fn reference_name(constraint: &str) -> Option<&'static str> {
     Some(match constraint {
-        "opds_parent_fkey" | "accounts_opd_fkey" | "users_opd_fkey" | "delegations_opd_fkey" => {
-            "opd"
-        }
+        "opds_parent_fkey"
+        | "accounts_opd_fkey"
+        | "users_opd_fkey"
+        | "delegations_opd_fkey"
+        | "messages_opd_fkey"
+        | "saved_replies_opd_fkey"
+        | "routing_rules_opd_fkey"
+        | "clock_policies_opd_fkey" => "opd",
+        "messages_account_fkey"
+        | "ingest_cursors_account_fkey"
+        | "account_retention_account_fkey" => "account",
+        "message_notes_message_fkey" | "message_replies_message_fkey" => "message",
         "delegations_from_user_fkey"
         | "delegations_to_user_fkey"
         | "sessions_user_fkey"

@@ -21,20 +21,32 @@
 //! migrates), then the [`Store`] methods.
 
 mod audit;
+mod compliance;
+mod conversation;
 mod error;
+mod inbox_rows;
+mod message_query;
+mod messages;
 mod rows;
+mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 use async_trait::async_trait;
+use humas_domain::inbox::{Message, Workflow};
+use humas_domain::routing::RoutingRule;
+use humas_domain::sla::{ClockPolicy, Holiday, OpdClockPolicy};
 use humas_domain::{
-    Account, AccountId, AuditEntry, Delegation, DelegationId, NewAuditEntry, Opd, OpdId, Slug,
-    User, UserId, Username,
+    Account, AccountId, AuditEntry, Delegation, DelegationId, MessageId, NewAuditEntry, Opd, OpdId,
+    Platform, RoutingRuleId, Slug, User, UserId, Username,
 };
 use humas_store::{
-    ApiToken, ApiTokenId, AuditActor, AuditQuery, Credentials, SessionRecord, Store, StoreError,
-    StoreResult,
+    ApiToken, ApiTokenId, AuditActor, AuditQuery, ComplianceQuery, ComplianceRow, Credentials,
+    Cursor, IngestOutcome, MessageQuery, Note, Reply, ReplyId, ReplyState, SavedReply,
+    SavedReplyId, SessionRecord, Store, StoreError, StoreResult,
 };
+use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::Serialize;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
@@ -819,5 +831,192 @@ impl Store for PgStore {
         .await
         .map_err(db)?;
         audit::entries(&found)
+    }
+
+    // --- Inbox: messages ---------------------------------------------------------------------
+
+    async fn ingest_messages(
+        &self,
+        by: &AuditActor,
+        batch: &[Message],
+        cursor: Option<&Cursor>,
+    ) -> StoreResult<IngestOutcome> {
+        messages::ingest(&self.pool, by, batch, cursor).await
+    }
+
+    async fn cursor(&self, account: AccountId, key: &str) -> StoreResult<Option<String>> {
+        messages::cursor(&self.pool, account, key).await
+    }
+
+    async fn set_cursor(&self, cursor: &Cursor) -> StoreResult<()> {
+        messages::set_cursor(&self.pool, cursor).await
+    }
+
+    async fn get_message(&self, id: MessageId) -> StoreResult<Message> {
+        messages::get(&self.pool, id).await
+    }
+
+    async fn message_by_external_id(
+        &self,
+        platform: Platform,
+        external_id: &str,
+    ) -> StoreResult<Message> {
+        messages::by_external_id(&self.pool, platform, external_id).await
+    }
+
+    async fn list_messages(&self, query: &MessageQuery) -> StoreResult<Vec<Message>> {
+        let Some(mut page) = message_query::build(query) else {
+            return Ok(Vec::new());
+        };
+        let found = page.build().fetch_all(&self.pool).await.map_err(db)?;
+        messages::decode_all(&found)
+    }
+
+    async fn thread_messages(
+        &self,
+        platform: Platform,
+        thread_external_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        messages::thread(&self.pool, platform, thread_external_id, limit).await
+    }
+
+    async fn update_workflow(
+        &self,
+        by: &AuditActor,
+        id: MessageId,
+        action: &str,
+        workflow: &Workflow,
+    ) -> StoreResult<()> {
+        messages::update_workflow(&self.pool, by, id, action, workflow).await
+    }
+
+    async fn reroute_message(&self, by: &AuditActor, id: MessageId, opd: OpdId) -> StoreResult<()> {
+        messages::reroute(&self.pool, by, id, opd).await
+    }
+
+    // --- Inbox: notes, replies, saved replies -------------------------------------------------
+
+    async fn add_note(&self, by: &AuditActor, note: &Note) -> StoreResult<()> {
+        conversation::add_note(&self.pool, by, note).await
+    }
+
+    async fn list_notes(&self, message: MessageId) -> StoreResult<Vec<Note>> {
+        conversation::list_notes(&self.pool, message).await
+    }
+
+    async fn create_reply(&self, by: &AuditActor, reply: &Reply) -> StoreResult<()> {
+        conversation::create_reply(&self.pool, by, reply).await
+    }
+
+    async fn update_reply(
+        &self,
+        by: &AuditActor,
+        action: &str,
+        expected: ReplyState,
+        reply: &Reply,
+    ) -> StoreResult<()> {
+        conversation::update_reply(&self.pool, by, action, expected, reply).await
+    }
+
+    async fn get_reply(&self, id: ReplyId) -> StoreResult<Reply> {
+        conversation::get_reply(&self.pool, id).await
+    }
+
+    async fn list_replies(&self, message: MessageId) -> StoreResult<Vec<Reply>> {
+        conversation::list_replies(&self.pool, message).await
+    }
+
+    async fn put_saved_reply(&self, by: &AuditActor, reply: &SavedReply) -> StoreResult<()> {
+        conversation::put_saved_reply(&self.pool, by, reply).await
+    }
+
+    async fn delete_saved_reply(&self, by: &AuditActor, id: SavedReplyId) -> StoreResult<()> {
+        conversation::delete_saved_reply(&self.pool, by, id).await
+    }
+
+    async fn list_saved_replies(&self, opd: Option<OpdId>) -> StoreResult<Vec<SavedReply>> {
+        conversation::list_saved_replies(&self.pool, opd).await
+    }
+
+    // --- Inbox: privacy ----------------------------------------------------------------------
+
+    async fn erase_texts(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        received_before: Timestamp,
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        messages::erase_texts(&self.pool, by, account, received_before, at).await
+    }
+
+    async fn erase_author(
+        &self,
+        by: &AuditActor,
+        platform: Platform,
+        handle: &str,
+    ) -> StoreResult<u64> {
+        messages::erase_author(&self.pool, by, platform, handle).await
+    }
+
+    async fn set_retention(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        days: Option<u32>,
+    ) -> StoreResult<()> {
+        settings::set_retention(&self.pool, by, account, days).await
+    }
+
+    async fn retention_settings(&self) -> StoreResult<Vec<(AccountId, u32)>> {
+        settings::retention_settings(&self.pool).await
+    }
+
+    // --- Inbox: routing, calendar, response clock --------------------------------------------
+
+    async fn create_routing_rule(&self, by: &AuditActor, rule: &RoutingRule) -> StoreResult<()> {
+        settings::create_routing_rule(&self.pool, by, rule).await
+    }
+
+    async fn update_routing_rule(&self, by: &AuditActor, rule: &RoutingRule) -> StoreResult<()> {
+        settings::update_routing_rule(&self.pool, by, rule).await
+    }
+
+    async fn delete_routing_rule(&self, by: &AuditActor, id: RoutingRuleId) -> StoreResult<()> {
+        settings::delete_routing_rule(&self.pool, by, id).await
+    }
+
+    async fn list_routing_rules(&self) -> StoreResult<Vec<RoutingRule>> {
+        settings::list_routing_rules(&self.pool).await
+    }
+
+    async fn put_holiday(&self, by: &AuditActor, holiday: &Holiday) -> StoreResult<()> {
+        settings::put_holiday(&self.pool, by, holiday).await
+    }
+
+    async fn delete_holiday(&self, by: &AuditActor, date: Date) -> StoreResult<()> {
+        settings::delete_holiday(&self.pool, by, date).await
+    }
+
+    async fn list_holidays(&self, from: Date, to: Date) -> StoreResult<Vec<Holiday>> {
+        settings::list_holidays(&self.pool, from, to).await
+    }
+
+    async fn set_clock_policy(
+        &self,
+        by: &AuditActor,
+        opd: OpdId,
+        policy: &ClockPolicy,
+    ) -> StoreResult<()> {
+        settings::set_clock_policy(&self.pool, by, opd, policy).await
+    }
+
+    async fn clock_policies(&self) -> StoreResult<Vec<OpdClockPolicy>> {
+        settings::clock_policies(&self.pool).await
+    }
+
+    async fn compliance(&self, query: &ComplianceQuery) -> StoreResult<Vec<ComplianceRow>> {
+        compliance::compliance(&self.pool, query).await
     }
 }

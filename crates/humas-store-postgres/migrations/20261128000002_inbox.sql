@@ -1,0 +1,171 @@
+-- The inbox (PostgreSQL): messages with their analysis and workflow, ingest cursors, notes,
+-- replies, saved replies, retention settings, routing rules, holidays and response standards.
+-- Same conventions as the initial migration: times are BIGINT microseconds (UTC), civil dates
+-- TEXT YYYY-MM-DD, constraint names explicit (error.rs maps them). Never edit once released.
+
+CREATE TABLE messages (
+    id                   uuid     NOT NULL,
+    account_id           uuid     NOT NULL,
+    opd_id               uuid     NOT NULL,
+    -- No foreign key: a deleted rule still explains past routing.
+    routed_by            uuid,
+    platform             text     NOT NULL,
+    external_id          text     NOT NULL,
+    kind                 text     NOT NULL,
+    -- Blanked ('' / NULL) by retention erasure, together with the texts below.
+    author_handle        text     NOT NULL,
+    author_name          text,
+    body                 text     NOT NULL,
+    title                text,
+    permalink            text,
+    parent_external_id   text,
+    thread_external_id   text,
+    published_at_us      bigint   NOT NULL,
+    author_key           text     NOT NULL,
+    received_at_us       bigint   NOT NULL,
+    erased_at_us         bigint,
+    sentiment            text,
+    sentiment_score      real     NOT NULL,
+    abusive              boolean  NOT NULL,
+    abusive_score        real     NOT NULL,
+    hate_speech          boolean  NOT NULL,
+    hate_score           real     NOT NULL,
+    hate_target          text,
+    hate_categories      smallint NOT NULL,
+    hate_strength        text,
+    threat               boolean  NOT NULL,
+    pii                  smallint NOT NULL,
+    -- The u64 SimHash, bit-cast to i64.
+    fingerprint          bigint   NOT NULL,
+    -- Stems of [a-z0-9] separated by spaces; the 'simple' configuration keeps each one as a
+    -- whole token (no stemming, no stop words), which is what SQLite FTS5 does with them too.
+    search_terms         text     NOT NULL,
+    search_tsv           tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_terms)) STORED,
+    status               text     NOT NULL,
+    -- No foreign key: the store's contract names no user reference for workflows.
+    assignee_id          uuid,
+    category             text,
+    suggested_category   text,
+    first_response_due_us bigint,
+    resolution_due_us    bigint,
+    first_response_at_us bigint,
+    resolved_at_us       bigint,
+    -- Workflow::next_due(), written by the store on every insert and workflow update, so
+    -- "overdue" and "due soon" are one indexed comparison.
+    next_due_us          bigint,
+    CONSTRAINT messages_pkey PRIMARY KEY (id),
+    CONSTRAINT messages_platform_external_key UNIQUE (platform, external_id),
+    CONSTRAINT messages_account_fkey FOREIGN KEY (account_id) REFERENCES accounts (id),
+    CONSTRAINT messages_opd_fkey FOREIGN KEY (opd_id) REFERENCES opds (id)
+);
+-- The inbox order, with and without the usual scoping filters in front.
+CREATE INDEX messages_published_idx ON messages (published_at_us DESC, id DESC);
+CREATE INDEX messages_opd_published_idx ON messages (opd_id, published_at_us DESC, id DESC);
+CREATE INDEX messages_account_published_idx
+    ON messages (account_id, published_at_us DESC, id DESC);
+CREATE INDEX messages_status_published_idx
+    ON messages (status, published_at_us DESC, id DESC);
+CREATE INDEX messages_assignee_published_idx
+    ON messages (assignee_id, published_at_us DESC, id DESC);
+-- Rare flags: a page of them must not walk the whole inbox.
+CREATE INDEX messages_hate_published_idx
+    ON messages (published_at_us DESC, id DESC) WHERE hate_speech;
+CREATE INDEX messages_abusive_published_idx
+    ON messages (published_at_us DESC, id DESC) WHERE abusive;
+CREATE INDEX messages_pii_published_idx
+    ON messages (published_at_us DESC, id DESC) WHERE pii <> 0;
+CREATE INDEX messages_next_due_idx ON messages (next_due_us) WHERE next_due_us IS NOT NULL;
+CREATE INDEX messages_search_idx ON messages USING gin (search_tsv);
+CREATE INDEX messages_thread_idx ON messages (platform, thread_external_id);
+CREATE INDEX messages_author_idx ON messages (platform, lower(author_handle));
+CREATE INDEX messages_retention_idx ON messages (account_id, received_at_us)
+    WHERE erased_at_us IS NULL;
+
+CREATE TABLE ingest_cursors (
+    account_id uuid NOT NULL,
+    key        text NOT NULL,
+    value      text NOT NULL,
+    CONSTRAINT ingest_cursors_pkey PRIMARY KEY (account_id, key),
+    CONSTRAINT ingest_cursors_account_fkey FOREIGN KEY (account_id)
+        REFERENCES accounts (id) ON DELETE CASCADE
+);
+
+-- author_id has no foreign key: the note keeps the author's name as it was.
+CREATE TABLE message_notes (
+    id            uuid   NOT NULL,
+    message_id    uuid   NOT NULL,
+    author_id     uuid   NOT NULL,
+    author_name   text   NOT NULL,
+    body          text   NOT NULL,
+    created_at_us bigint NOT NULL,
+    CONSTRAINT message_notes_pkey PRIMARY KEY (id),
+    CONSTRAINT message_notes_message_fkey FOREIGN KEY (message_id)
+        REFERENCES messages (id) ON DELETE CASCADE
+);
+CREATE INDEX message_notes_message_idx ON message_notes (message_id, created_at_us);
+
+CREATE TABLE message_replies (
+    id            uuid   NOT NULL,
+    message_id    uuid   NOT NULL,
+    body          text   NOT NULL,
+    state         text   NOT NULL,
+    drafted_by    uuid   NOT NULL,
+    approved_by   uuid,
+    external_id   text,
+    error         text,
+    created_at_us bigint NOT NULL,
+    updated_at_us bigint NOT NULL,
+    CONSTRAINT message_replies_pkey PRIMARY KEY (id),
+    CONSTRAINT message_replies_message_fkey FOREIGN KEY (message_id)
+        REFERENCES messages (id) ON DELETE CASCADE
+);
+CREATE INDEX message_replies_message_idx ON message_replies (message_id, created_at_us);
+
+CREATE TABLE saved_replies (
+    id     uuid NOT NULL,
+    opd_id uuid,
+    title  text NOT NULL,
+    body   text NOT NULL,
+    CONSTRAINT saved_replies_pkey PRIMARY KEY (id),
+    CONSTRAINT saved_replies_opd_fkey FOREIGN KEY (opd_id) REFERENCES opds (id)
+);
+CREATE INDEX saved_replies_opd_idx ON saved_replies (opd_id);
+
+CREATE TABLE account_retention (
+    account_id uuid    NOT NULL,
+    days       integer NOT NULL,
+    CONSTRAINT account_retention_pkey PRIMARY KEY (account_id),
+    CONSTRAINT account_retention_account_fkey FOREIGN KEY (account_id)
+        REFERENCES accounts (id) ON DELETE CASCADE
+);
+
+CREATE TABLE routing_rules (
+    id         uuid    NOT NULL,
+    name       text    NOT NULL,
+    opd_id     uuid    NOT NULL,
+    expression text    NOT NULL,
+    priority   integer NOT NULL,
+    enabled    boolean NOT NULL,
+    CONSTRAINT routing_rules_pkey PRIMARY KEY (id),
+    CONSTRAINT routing_rules_opd_fkey FOREIGN KEY (opd_id) REFERENCES opds (id)
+);
+
+CREATE TABLE holidays (
+    day  text NOT NULL,
+    name text NOT NULL,
+    kind text NOT NULL,
+    CONSTRAINT holidays_pkey PRIMARY KEY (day)
+);
+
+CREATE TABLE clock_policies (
+    opd_id                   uuid    NOT NULL,
+    first_response_days      integer NOT NULL,
+    information_request_days integer NOT NULL,
+    complaint_days           integer NOT NULL,
+    dispute_days             integer NOT NULL,
+    field_check_days         integer NOT NULL,
+    working_days             boolean NOT NULL,
+    CONSTRAINT clock_policies_pkey PRIMARY KEY (opd_id),
+    CONSTRAINT clock_policies_opd_fkey FOREIGN KEY (opd_id)
+        REFERENCES opds (id) ON DELETE CASCADE
+);
