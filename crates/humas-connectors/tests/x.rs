@@ -1,4 +1,5 @@
 //! The X connector against a local fake of X API v2.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
 #[path = "fakes/x.rs"]
 mod fake;

@@ -340,14 +340,14 @@ fn create(s: &mut XState, body: Option<Value>) -> Response {
     let Some(text) = body["text"].as_str() else {
         return problem(400, "Invalid Request", "text is required");
     };
-    if let Some(parent) = body["reply"]["in_reply_to_tweet_id"].as_str() {
-        if s.refuse_replies_to.contains(parent) {
-            return problem(
-                403,
-                "Forbidden",
-                "Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged by the author of the post you are replying to.",
-            );
-        }
+    if let Some(parent) = body["reply"]["in_reply_to_tweet_id"].as_str()
+        && s.refuse_replies_to.contains(parent)
+    {
+        return problem(
+            403,
+            "Forbidden",
+            "Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged by the author of the post you are replying to.",
+        );
     }
     if s.posted.values().any(|p| p["text"] == text) {
         return problem(
