@@ -9,20 +9,28 @@
 //!   Reads use a separate pool and see only committed data.
 //! - A change and its audit entry are written in one transaction.
 
+mod inbox;
+mod inbox_rows;
 mod rows;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use humas_domain::inbox::{Message, Workflow};
+use humas_domain::routing::RoutingRule;
+use humas_domain::sla::{ClockPolicy, Holiday, OpdClockPolicy};
 use humas_domain::{
-    Account, AccountId, AuditEntry, Delegation, DelegationId, GENESIS_HASH, NewAuditEntry, Opd,
-    OpdId, Slug, User, UserId, Username,
+    Account, AccountId, AuditEntry, Delegation, DelegationId, GENESIS_HASH, MessageId,
+    NewAuditEntry, Opd, OpdId, Platform, RoutingRuleId, Slug, User, UserId, Username,
 };
 use humas_store::{
-    ApiToken, ApiTokenId, AuditActor, AuditQuery, Credentials, SessionRecord, Store, StoreError,
-    StoreResult,
+    ApiToken, ApiTokenId, AuditActor, AuditQuery, ComplianceQuery, ComplianceRow, Credentials,
+    Cursor, IngestOutcome, MessageQuery, Note, Reply, ReplyId, ReplyState, SavedReply,
+    SavedReplyId, SessionRecord, Store, StoreError, StoreResult,
 };
+use jiff::Timestamp;
+use jiff::civil::Date;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -58,6 +66,8 @@ fn map_err(e: sqlx::Error, reference: &'static str) -> StoreError {
                 "api_token"
             } else if msg.contains("sessions") {
                 "session"
+            } else if msg.contains("messages.id") {
+                "message_id"
             } else {
                 "record"
             };
@@ -839,6 +849,181 @@ impl Store for SqliteStore {
             .await
             .map_err(backend)?;
         rows.iter().map(rows::audit).collect()
+    }
+
+    async fn ingest_messages(
+        &self,
+        by: &AuditActor,
+        batch: &[Message],
+        cursor: Option<&Cursor>,
+    ) -> StoreResult<IngestOutcome> {
+        inbox::ingest(self, by, batch, cursor).await
+    }
+
+    async fn cursor(&self, account: AccountId, key: &str) -> StoreResult<Option<String>> {
+        inbox::cursor(self, account, key).await
+    }
+
+    async fn set_cursor(&self, cursor: &Cursor) -> StoreResult<()> {
+        inbox::set_cursor(self, cursor).await
+    }
+
+    async fn get_message(&self, id: MessageId) -> StoreResult<Message> {
+        inbox::get_message(self, id).await
+    }
+
+    async fn message_by_external_id(
+        &self,
+        platform: Platform,
+        external_id: &str,
+    ) -> StoreResult<Message> {
+        inbox::message_by_external_id(self, platform, external_id).await
+    }
+
+    async fn list_messages(&self, query: &MessageQuery) -> StoreResult<Vec<Message>> {
+        inbox::list_messages(self, query).await
+    }
+
+    async fn thread_messages(
+        &self,
+        platform: Platform,
+        thread_external_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        inbox::thread_messages(self, platform, thread_external_id, limit).await
+    }
+
+    async fn update_workflow(
+        &self,
+        by: &AuditActor,
+        id: MessageId,
+        action: &str,
+        workflow: &Workflow,
+    ) -> StoreResult<()> {
+        inbox::update_workflow(self, by, id, action, workflow).await
+    }
+
+    async fn reroute_message(&self, by: &AuditActor, id: MessageId, opd: OpdId) -> StoreResult<()> {
+        inbox::reroute_message(self, by, id, opd).await
+    }
+
+    async fn add_note(&self, by: &AuditActor, note: &Note) -> StoreResult<()> {
+        inbox::add_note(self, by, note).await
+    }
+
+    async fn list_notes(&self, message: MessageId) -> StoreResult<Vec<Note>> {
+        inbox::list_notes(self, message).await
+    }
+
+    async fn create_reply(&self, by: &AuditActor, reply: &Reply) -> StoreResult<()> {
+        inbox::create_reply(self, by, reply).await
+    }
+
+    async fn update_reply(
+        &self,
+        by: &AuditActor,
+        action: &str,
+        expected: ReplyState,
+        reply: &Reply,
+    ) -> StoreResult<()> {
+        inbox::update_reply(self, by, action, expected, reply).await
+    }
+
+    async fn get_reply(&self, id: ReplyId) -> StoreResult<Reply> {
+        inbox::get_reply(self, id).await
+    }
+
+    async fn list_replies(&self, message: MessageId) -> StoreResult<Vec<Reply>> {
+        inbox::list_replies(self, message).await
+    }
+
+    async fn put_saved_reply(&self, by: &AuditActor, reply: &SavedReply) -> StoreResult<()> {
+        inbox::put_saved_reply(self, by, reply).await
+    }
+
+    async fn delete_saved_reply(&self, by: &AuditActor, id: SavedReplyId) -> StoreResult<()> {
+        inbox::delete_saved_reply(self, by, id).await
+    }
+
+    async fn list_saved_replies(&self, opd: Option<OpdId>) -> StoreResult<Vec<SavedReply>> {
+        inbox::list_saved_replies(self, opd).await
+    }
+
+    async fn erase_texts(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        received_before: Timestamp,
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        inbox::erase_texts(self, by, account, received_before, at).await
+    }
+
+    async fn erase_author(
+        &self,
+        by: &AuditActor,
+        platform: Platform,
+        handle: &str,
+    ) -> StoreResult<u64> {
+        inbox::erase_author(self, by, platform, handle).await
+    }
+
+    async fn set_retention(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        days: Option<u32>,
+    ) -> StoreResult<()> {
+        inbox::set_retention(self, by, account, days).await
+    }
+
+    async fn retention_settings(&self) -> StoreResult<Vec<(AccountId, u32)>> {
+        inbox::retention_settings(self).await
+    }
+
+    async fn create_routing_rule(&self, by: &AuditActor, rule: &RoutingRule) -> StoreResult<()> {
+        inbox::create_routing_rule(self, by, rule).await
+    }
+
+    async fn update_routing_rule(&self, by: &AuditActor, rule: &RoutingRule) -> StoreResult<()> {
+        inbox::update_routing_rule(self, by, rule).await
+    }
+
+    async fn delete_routing_rule(&self, by: &AuditActor, id: RoutingRuleId) -> StoreResult<()> {
+        inbox::delete_routing_rule(self, by, id).await
+    }
+
+    async fn list_routing_rules(&self) -> StoreResult<Vec<RoutingRule>> {
+        inbox::list_routing_rules(self).await
+    }
+
+    async fn put_holiday(&self, by: &AuditActor, holiday: &Holiday) -> StoreResult<()> {
+        inbox::put_holiday(self, by, holiday).await
+    }
+
+    async fn delete_holiday(&self, by: &AuditActor, date: Date) -> StoreResult<()> {
+        inbox::delete_holiday(self, by, date).await
+    }
+
+    async fn list_holidays(&self, from: Date, to: Date) -> StoreResult<Vec<Holiday>> {
+        inbox::list_holidays(self, from, to).await
+    }
+
+    async fn set_clock_policy(
+        &self,
+        by: &AuditActor,
+        opd: OpdId,
+        policy: &ClockPolicy,
+    ) -> StoreResult<()> {
+        inbox::set_clock_policy(self, by, opd, policy).await
+    }
+
+    async fn clock_policies(&self) -> StoreResult<Vec<OpdClockPolicy>> {
+        inbox::clock_policies(self).await
+    }
+
+    async fn compliance(&self, query: &ComplianceQuery) -> StoreResult<Vec<ComplianceRow>> {
+        inbox::compliance(self, query).await
     }
 }
 

@@ -13,6 +13,8 @@
 
 #[cfg(feature = "testing")]
 pub mod conformance;
+#[cfg(feature = "testing")]
+pub mod conformance_inbox;
 pub mod inbox;
 mod records;
 
