@@ -1,1 +1,1044 @@
-//! Placeholder: being written.
+//! Bluesky / AT Protocol (shared brief `platform-apis.md`, section 7): an app-password session,
+//! mention/reply/quote notifications, replies with strong refs and rich-text facets, deleting our
+//! posts.
+//!
+//! **Session:** `com.atproto.server.createSession` once, then the `accessJwt` is kept in memory
+//! and reused (the PDS allows only 30 sessions per 5 minutes and 300 a day per account). On
+//! `ExpiredToken` (or another token error) the client calls `refreshSession` once with the
+//! `refreshJwt` and retries the request once; if the refresh fails it creates a new session. A
+//! refused `createSession` (429) blocks further attempts until the reset the PDS named, so a
+//! scheduler that polls in a loop cannot burn the daily allowance.
+//!
+//! **Cursor** (opaque to callers, JSON): `{"seen": "<indexedAt>", "seen_uris": [...],
+//! "walk": "<platform cursor>", "top": "<indexedAt>", "top_uris": [...]}`.
+//! `listNotifications` pages from the newest item *backwards* and has no "since" parameter, so
+//! a poll walks pages from the newest down until it meets an item at or before `seen` (the
+//! newest `indexedAt` fully read; `seen_uris` are the items read at exactly that instant, so
+//! ties are neither skipped nor repeated). During a walk `walk` is the platform cursor of the
+//! next page and `top` the newest item of the walk; when the walk ends, `top` becomes `seen`.
+//! Polling the same cursor again repeats the same page, so a crash skips nothing. The first poll
+//! (no cursor) reads only the newest page: there is no backfill of history.
+//!
+//! Hiding is [`ConnectorError::Unsupported`]: Bluesky hides replies only through a threadgate
+//! record on the root post (`hiddenReplies`), which rewrites who may reply to the whole thread;
+//! that is a publishing decision, not a moderation click, so it is not done here.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use humas_domain::inbox::{Author, ExternalId, Inbound, MessageKind};
+use humas_domain::org::Platform;
+use jiff::Timestamp;
+use reqwest::{Method, Response, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::http::{Http, header_u64, parse_json, read_body, transport_error};
+use crate::{ConnectorError, Page, Poller, Rejected, Responder};
+
+/// Most bytes in a post's text (lexicon `maxLength`).
+pub const MAX_TEXT_BYTES: usize = 3_000;
+/// Most graphemes in a post's text (lexicon `maxGraphemes`).
+pub const MAX_GRAPHEMES: usize = 300;
+
+const POST_COLLECTION: &str = "app.bsky.feed.post";
+
+/// How to reach one Bluesky account.
+#[derive(Clone, Debug)]
+pub struct BlueskyConfig {
+    /// The account's PDS, e.g. `https://bsky.social` (the account's effective base).
+    pub api_base: String,
+    /// Handle or DID the session is created for, e.g. `humas.example.go.id`.
+    pub identifier: String,
+    /// App password (`xxxx-xxxx-xxxx-xxxx`). `Debug` prints it redacted.
+    pub app_password: SecretString,
+    /// Notifications per page, 1–100 (the lexicon's bounds; clamped).
+    pub page_size: u8,
+}
+
+impl BlueskyConfig {
+    /// A configuration with the lexicon's default page (50).
+    #[must_use]
+    pub fn new(api_base: &str, identifier: &str, app_password: SecretString) -> Self {
+        Self {
+            api_base: api_base.to_owned(),
+            identifier: identifier.to_owned(),
+            app_password,
+            page_size: 50,
+        }
+    }
+}
+
+/// Reads notifications from and answers on one Bluesky account.
+#[derive(Debug)]
+pub struct BlueskyClient {
+    http: Http,
+    config: BlueskyConfig,
+    session: Mutex<SessionState>,
+}
+
+#[derive(Debug, Default)]
+struct SessionState {
+    current: Option<Session>,
+    /// No `createSession` before this time (the PDS refused one with 429).
+    create_blocked_until: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug)]
+struct Session {
+    did: String,
+    access: SecretString,
+    refresh: SecretString,
+}
+
+impl BlueskyClient {
+    /// A client over the guarded `http`; no request is made until the first call.
+    #[must_use]
+    pub fn new(http: Http, config: BlueskyConfig) -> Self {
+        Self {
+            http,
+            config,
+            session: Mutex::new(SessionState::default()),
+        }
+    }
+
+    /// Our DID, creating the session when there is none yet.
+    ///
+    /// # Errors
+    /// [`ConnectorError`] from `createSession`.
+    pub async fn did(&self) -> Result<String, ConnectorError> {
+        Ok(self.session().await?.did)
+    }
+
+    // -- session ------------------------------------------------------------------------------
+
+    async fn session(&self) -> Result<Session, ConnectorError> {
+        let mut state = self.session.lock().await;
+        if let Some(session) = &state.current {
+            return Ok(session.clone());
+        }
+        let session = self.create_session(&mut state).await?;
+        Ok(session)
+    }
+
+    async fn create_session(&self, state: &mut SessionState) -> Result<Session, ConnectorError> {
+        let now = Timestamp::now();
+        if let Some(until) = state.create_blocked_until.filter(|u| *u > now) {
+            let wait = Duration::from_secs(
+                until
+                    .as_second()
+                    .saturating_sub(now.as_second())
+                    .unsigned_abs(),
+            );
+            return Err(ConnectorError::RateLimited {
+                retry_after: Some(wait),
+                detail: "createSession was refused with RateLimitExceeded (30 per 5 minutes, \
+                         300 a day per account); not trying again before the reset"
+                    .to_owned(),
+            });
+        }
+        let body = json!({
+            "identifier": self.config.identifier,
+            "password": self.config.app_password.expose_secret(),
+        });
+        let result = self
+            .send(
+                Method::POST,
+                "com.atproto.server.createSession",
+                &[],
+                Some(&body),
+                None,
+            )
+            .await;
+        match result {
+            Ok(bytes) => {
+                let session = session_from(&bytes)?;
+                state.current = Some(session.clone());
+                Ok(session)
+            }
+            Err(Failure::Xrpc(e)) if e.is_rate_limit() => {
+                let wait = e.reset_in.unwrap_or(Duration::from_secs(300));
+                state.create_blocked_until = Some(now + wait);
+                Err(e.into_connector())
+            }
+            Err(Failure::Xrpc(e)) if e.is_auth() || e.status == 401 => {
+                Err(ConnectorError::TokenExpired(format!(
+                    "{}; the app password for {} was refused: create a new app password and \
+                     reconnect the account",
+                    e.detail(),
+                    self.config.identifier
+                )))
+            }
+            Err(other) => Err(other.into_connector()),
+        }
+    }
+
+    /// Replaces a session whose access token was refused: refresh once, else a new session.
+    async fn renew(&self, refused_access: &str) -> Result<(), ConnectorError> {
+        let mut state = self.session.lock().await;
+        let Some(current) = state.current.clone() else {
+            self.create_session(&mut state).await?;
+            return Ok(());
+        };
+        if current.access.expose_secret() != refused_access {
+            // Another call renewed it meanwhile.
+            return Ok(());
+        }
+        let refreshed = self
+            .send(
+                Method::POST,
+                "com.atproto.server.refreshSession",
+                &[],
+                None,
+                Some(current.refresh.expose_secret()),
+            )
+            .await;
+        match refreshed {
+            Ok(bytes) => {
+                state.current = Some(session_from(&bytes)?);
+                Ok(())
+            }
+            Err(Failure::Xrpc(e)) if !e.is_transient() => {
+                state.current = None;
+                self.create_session(&mut state).await?;
+                Ok(())
+            }
+            Err(other) => Err(other.into_connector()),
+        }
+    }
+
+    // -- requests -----------------------------------------------------------------------------
+
+    /// An authenticated XRPC call, renewing the session once on a token error.
+    async fn call(
+        &self,
+        method: Method,
+        nsid: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Vec<u8>, ConnectorError> {
+        let session = self.session().await?;
+        let access = session.access.expose_secret().to_owned();
+        match self
+            .send(method.clone(), nsid, query, body, Some(&access))
+            .await
+        {
+            Ok(bytes) => Ok(bytes),
+            Err(Failure::Xrpc(e)) if e.is_auth() => {
+                self.renew(&access).await?;
+                let session = self.session().await?;
+                self.send(
+                    method,
+                    nsid,
+                    query,
+                    body,
+                    Some(session.access.expose_secret()),
+                )
+                .await
+                .map_err(Failure::into_connector)
+            }
+            Err(other) => Err(other.into_connector()),
+        }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        nsid: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        bearer: Option<&str>,
+    ) -> Result<Vec<u8>, Failure> {
+        let mut url = self
+            .http
+            .url(&self.config.api_base, &format!("/xrpc/{nsid}"))
+            .map_err(Failure::Other)?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let mut request = self.http.client().request(method, url);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Failure::Other(transport_error(&e)))?;
+        if response.status().is_success() {
+            return read_body(response).await.map_err(Failure::Other);
+        }
+        Err(Failure::Xrpc(XrpcError::read(response).await))
+    }
+
+    // -- replies ------------------------------------------------------------------------------
+
+    async fn strong_ref_and_root(
+        &self,
+        uri: &str,
+    ) -> Result<(StrongRef, StrongRef), ConnectorError> {
+        let bytes = self
+            .call(
+                Method::GET,
+                "app.bsky.feed.getPosts",
+                &[("uris", uri)],
+                None,
+            )
+            .await?;
+        let answer: GetPosts = parse_json(&bytes)?;
+        let post = answer
+            .posts
+            .into_iter()
+            .find(|p| p.uri == uri)
+            .ok_or_else(|| {
+                ConnectorError::NotFound(format!("post {uri} (deleted, or not visible to us)"))
+            })?;
+        let parent = StrongRef {
+            uri: post.uri,
+            cid: post.cid,
+        };
+        let root = post
+            .record
+            .and_then(|r| r.reply)
+            .map_or_else(|| parent.clone(), |reply| reply.root);
+        Ok((parent, root))
+    }
+
+    async fn facets_with_dids(&self, text: &str) -> Vec<Value> {
+        let mut facets = Vec::new();
+        for span in find_facets(text) {
+            let feature = match &span.feature {
+                FacetFeature::Link(uri) => {
+                    json!({"$type": "app.bsky.richtext.facet#link", "uri": uri})
+                }
+                FacetFeature::Tag(tag) => {
+                    json!({"$type": "app.bsky.richtext.facet#tag", "tag": tag})
+                }
+                FacetFeature::Mention(handle) => match self.resolve_handle(handle).await {
+                    // An unresolvable handle stays plain text (section 7.2).
+                    None => continue,
+                    Some(did) => json!({"$type": "app.bsky.richtext.facet#mention", "did": did}),
+                },
+            };
+            facets.push(json!({
+                "index": {"byteStart": span.byte_start, "byteEnd": span.byte_end},
+                "features": [feature],
+            }));
+        }
+        facets
+    }
+
+    async fn resolve_handle(&self, handle: &str) -> Option<String> {
+        let bytes = self
+            .call(
+                Method::GET,
+                "com.atproto.identity.resolveHandle",
+                &[("handle", handle)],
+                None,
+            )
+            .await
+            .ok()?;
+        let answer: Resolved = serde_json::from_slice(&bytes).ok()?;
+        answer.did.starts_with("did:").then_some(answer.did)
+    }
+}
+
+#[async_trait]
+impl Poller for BlueskyClient {
+    async fn poll(&self, cursor: Option<&str>) -> Result<Page, ConnectorError> {
+        let state = Cursor::decode(cursor)?;
+        let limit = self.config.page_size.clamp(1, 100).to_string();
+        let mut query = vec![
+            ("limit", limit.as_str()),
+            ("reasons", "mention"),
+            ("reasons", "reply"),
+            ("reasons", "quote"),
+        ];
+        if let Some(walk) = &state.walk {
+            query.push(("cursor", walk));
+        }
+        let bytes = self
+            .call(
+                Method::GET,
+                "app.bsky.notification.listNotifications",
+                &query,
+                None,
+            )
+            .await?;
+        let list: Notifications = parse_json(&bytes)?;
+        Ok(page_from_notifications(list, &state, Timestamp::now()))
+    }
+}
+
+#[async_trait]
+impl Responder for BlueskyClient {
+    async fn reply(
+        &self,
+        parent: &ExternalId,
+        _thread: Option<&ExternalId>,
+        text: &str,
+    ) -> Result<ExternalId, ConnectorError> {
+        check_length(text)?;
+        // The root comes from the parent's own record, which is authoritative; a root id
+        // passed in has no cid anyway.
+        let (parent_ref, root_ref) = self.strong_ref_and_root(parent.as_ref()).await?;
+        let facets = self.facets_with_dids(text).await;
+        let did = self.did().await?;
+        let mut record = json!({
+            "$type": POST_COLLECTION,
+            "text": text,
+            "createdAt": Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            "langs": ["id"],
+            "reply": {"root": root_ref, "parent": parent_ref},
+        });
+        if !facets.is_empty() {
+            record["facets"] = Value::Array(facets);
+        }
+        let body = json!({"repo": did, "collection": POST_COLLECTION, "record": record});
+        let bytes = self
+            .call(
+                Method::POST,
+                "com.atproto.repo.createRecord",
+                &[],
+                Some(&body),
+            )
+            .await?;
+        let created: StrongRef = parse_json(&bytes)?;
+        ExternalId::parse(&created.uri).map_err(|e| {
+            ConnectorError::Malformed(format!("createRecord returned an unusable uri: {e}"))
+        })
+    }
+
+    async fn set_hidden(&self, _id: &ExternalId, _hidden: bool) -> Result<(), ConnectorError> {
+        Err(ConnectorError::Unsupported(
+            "hiding a reply (Bluesky hides replies only through a threadgate on the whole thread)",
+        ))
+    }
+
+    async fn delete(&self, id: &ExternalId) -> Result<(), ConnectorError> {
+        let (repo, collection, rkey) = split_at_uri(id.as_ref()).ok_or_else(|| {
+            ConnectorError::Refused(format!(
+                "{id} is not an at:// post uri (at://<did>/app.bsky.feed.post/<rkey>)"
+            ))
+        })?;
+        let did = self.did().await?;
+        if repo != did || collection != POST_COLLECTION {
+            return Err(ConnectorError::Refused(format!(
+                "{id} is not one of our posts ({did}); Bluesky cannot delete other accounts' posts"
+            )));
+        }
+        let body = json!({"repo": did, "collection": POST_COLLECTION, "rkey": rkey});
+        self.call(
+            Method::POST,
+            "com.atproto.repo.deleteRecord",
+            &[],
+            Some(&body),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// `at://<repo>/<collection>/<rkey>` into its parts.
+fn split_at_uri(uri: &str) -> Option<(&str, &str, &str)> {
+    let rest = uri.strip_prefix("at://")?;
+    let mut parts = rest.splitn(3, '/');
+    let repo = parts.next().filter(|s| !s.is_empty())?;
+    let collection = parts.next().filter(|s| !s.is_empty())?;
+    let rkey = parts.next().filter(|s| !s.is_empty() && !s.contains('/'))?;
+    Some((repo, collection, rkey))
+}
+
+fn session_from(bytes: &[u8]) -> Result<Session, ConnectorError> {
+    let answer: SessionAnswer = parse_json(bytes)?;
+    if answer.access_jwt.is_empty() || answer.refresh_jwt.is_empty() || answer.did.is_empty() {
+        return Err(ConnectorError::Malformed(
+            "session without did, accessJwt or refreshJwt".to_owned(),
+        ));
+    }
+    Ok(Session {
+        did: answer.did,
+        access: SecretString::from(answer.access_jwt),
+        refresh: SecretString::from(answer.refresh_jwt),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cursor and page mapping
+
+/// The saved position; see the module documentation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Cursor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seen: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    seen_uris: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    walk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    top: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    top_uris: BTreeSet<String>,
+}
+
+impl Cursor {
+    fn decode(raw: Option<&str>) -> Result<Self, ConnectorError> {
+        match raw {
+            None => Ok(Self::default()),
+            Some(raw) => serde_json::from_str(raw).map_err(|e| {
+                ConnectorError::Target(format!(
+                    "saved Bluesky cursor {raw:?} is not one this connector wrote ({e}); clear \
+                     the account's cursor to start from the newest notifications"
+                ))
+            }),
+        }
+    }
+
+    /// Whether an item indexed at `at` with `uri` was read before.
+    fn already_read(&self, at: Timestamp, uri: &str) -> bool {
+        self.seen
+            .is_some_and(|seen| at < seen || (at == seen && self.seen_uris.contains(uri)))
+    }
+}
+
+/// Adds `(at, uri)` to a high-water mark `(mark, uris)`.
+fn raise(mark: &mut Option<Timestamp>, uris: &mut BTreeSet<String>, at: Timestamp, uri: &str) {
+    match mark {
+        Some(m) if at < *m => {}
+        Some(m) if at == *m => {
+            uris.insert(uri.to_owned());
+        }
+        _ => {
+            *mark = Some(at);
+            uris.clear();
+            uris.insert(uri.to_owned());
+        }
+    }
+}
+
+fn page_from_notifications(list: Notifications, state: &Cursor, now: Timestamp) -> Page {
+    let mut page = Page::default();
+    let mut dated: Vec<(Timestamp, Inbound)> = Vec::new();
+    let mut reached_read = false;
+    let (mut top, mut top_uris) = if state.walk.is_some() {
+        (state.top, state.top_uris.clone())
+    } else {
+        (None, BTreeSet::new())
+    };
+    let count = list.notifications.len();
+    for value in list.notifications {
+        let uri = value.get("uri").and_then(Value::as_str).map(str::to_owned);
+        let item = match serde_json::from_value::<Notification>(value) {
+            Ok(item) => item,
+            Err(e) => {
+                page.rejected.push(Rejected {
+                    external_id: uri,
+                    reason: format!("notification does not have the documented shape: {e}"),
+                });
+                continue;
+            }
+        };
+        let Ok(indexed_at) = item.indexed_at.parse::<Timestamp>() else {
+            page.rejected.push(Rejected {
+                external_id: uri,
+                reason: format!("indexedAt {:?} is not an RFC 3339 time", item.indexed_at),
+            });
+            continue;
+        };
+        if state.already_read(indexed_at, &item.uri) {
+            reached_read = true;
+            continue;
+        }
+        raise(&mut top, &mut top_uris, indexed_at, &item.uri);
+        if !matches!(item.reason.as_str(), "mention" | "reply" | "quote") {
+            continue;
+        }
+        match inbound_from_notification(&item, indexed_at, now) {
+            Ok(message) => dated.push((indexed_at, message)),
+            Err(reason) => page.rejected.push(Rejected {
+                external_id: Some(item.uri.clone()),
+                reason,
+            }),
+        }
+    }
+    // Bluesky lists newest first; the inbox wants oldest first (ties keep the reversed
+    // platform order).
+    dated.reverse();
+    dated.sort_by_key(|(at, _)| *at);
+    page.messages = dated.into_iter().map(|(_, m)| m).collect();
+
+    let platform_cursor = list.cursor.filter(|c| !c.is_empty());
+    // The first run reads one page; later walks go on until they meet what was read.
+    let walk_on = state.seen.is_some() && !reached_read && count > 0 && platform_cursor.is_some();
+    let next = if walk_on {
+        Cursor {
+            seen: state.seen,
+            seen_uris: state.seen_uris.clone(),
+            walk: platform_cursor,
+            top,
+            top_uris,
+        }
+    } else {
+        let (mut seen, mut seen_uris) = (state.seen, state.seen_uris.clone());
+        if let Some(top) = top {
+            for uri in &top_uris {
+                raise(&mut seen, &mut seen_uris, top, uri);
+            }
+        }
+        Cursor {
+            seen,
+            seen_uris,
+            ..Cursor::default()
+        }
+    };
+    page.more = next.walk.is_some();
+    page.cursor = (next != *state).then(|| serde_json::to_string(&next).unwrap_or_default());
+    page
+}
+
+fn inbound_from_notification(
+    item: &Notification,
+    indexed_at: Timestamp,
+    now: Timestamp,
+) -> Result<Inbound, String> {
+    let external_id = ExternalId::parse(&item.uri).map_err(|e| format!("uri: {e}"))?;
+    let author = item
+        .author
+        .as_ref()
+        .ok_or("notification without an author")?;
+    let author = Author::parse(
+        &format!("@{}", author.handle),
+        author.display_name.as_deref(),
+    )
+    .map_err(|e| format!("author: {e}"))?;
+    let record = item
+        .record
+        .as_ref()
+        .ok_or("notification without a record")?;
+    let published_at = match &record.created_at {
+        None => indexed_at,
+        Some(raw) => raw
+            .parse()
+            .map_err(|e| format!("createdAt {raw:?} is not an RFC 3339 time: {e}"))?,
+    };
+    let reply = record.reply.as_ref();
+    let parent = reply
+        .map(|r| ExternalId::parse(&r.parent.uri))
+        .transpose()
+        .map_err(|e| format!("reply.parent.uri: {e}"))?;
+    let thread = reply
+        .map(|r| ExternalId::parse(&r.root.uri))
+        .transpose()
+        .map_err(|e| format!("reply.root.uri: {e}"))?;
+    let kind = if item.reason == "reply" {
+        MessageKind::Reply
+    } else {
+        MessageKind::Mention
+    };
+    let permalink = split_at_uri(&item.uri)
+        .map(|(repo, _, rkey)| format!("https://bsky.app/profile/{repo}/post/{rkey}"));
+    Inbound {
+        platform: Platform::Bluesky,
+        external_id,
+        kind,
+        author,
+        text: record.text.clone().unwrap_or_default(),
+        title: None,
+        permalink,
+        parent_external_id: parent,
+        thread_external_id: thread,
+        published_at,
+    }
+    .checked(now)
+    .map_err(|e| e.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rich text
+
+/// What a facet marks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FacetFeature {
+    /// A link, clickable only with a facet (Bluesky does not detect links itself).
+    Link(String),
+    /// `@handle`, to be resolved to a DID.
+    Mention(String),
+    /// `#tag`, without the `#`.
+    Tag(String),
+}
+
+/// A span of the text with its feature; offsets are UTF-8 byte offsets, end exclusive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FacetSpan {
+    /// First byte.
+    pub byte_start: usize,
+    /// One past the last byte.
+    pub byte_end: usize,
+    /// What the span is.
+    pub feature: FacetFeature,
+}
+
+/// Links (`http://`, `https://`), mentions (`@name.domain`) and tags (`#word`) in `text`, with
+/// UTF-8 byte offsets as the `app.bsky.richtext.facet` lexicon wants them. Trailing
+/// punctuation (`.`, `,`, `)`, …) is not part of a link, mention or tag.
+#[must_use]
+pub fn find_facets(text: &str) -> Vec<FacetSpan> {
+    let mut spans = Vec::new();
+    let mut previous: Option<char> = None;
+    for (start, c) in text.char_indices() {
+        let at_word_start = previous.is_none_or(|p| p.is_whitespace() || p == '(');
+        previous = Some(c);
+        if !at_word_start {
+            continue;
+        }
+        let word_end = text[start..]
+            .find(char::is_whitespace)
+            .map_or(text.len(), |i| start + i);
+        let word = trim_trailing_punctuation(&text[start..word_end]);
+        if let Some(span) = facet_of(word, start) {
+            spans.push(span);
+        }
+    }
+    spans
+}
+
+fn facet_of(word: &str, start: usize) -> Option<FacetSpan> {
+    let span = |feature| FacetSpan {
+        byte_start: start,
+        byte_end: start + word.len(),
+        feature,
+    };
+    let lower = word.to_ascii_lowercase();
+    if (lower.starts_with("https://") || lower.starts_with("http://"))
+        && word
+            .split_once("://")
+            .is_some_and(|(_, host)| host.contains('.'))
+    {
+        return Some(span(FacetFeature::Link(word.to_owned())));
+    }
+    if let Some(handle) = word.strip_prefix('@') {
+        let valid = handle.contains('.')
+            && !handle.starts_with('.')
+            && handle
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        return valid.then(|| span(FacetFeature::Mention(handle.to_owned())));
+    }
+    if let Some(tag) = word.strip_prefix('#') {
+        let valid = !tag.is_empty()
+            && tag.chars().count() <= 64
+            && !tag.chars().all(|c| c.is_ascii_digit())
+            && !tag.chars().any(|c| c == '#');
+        return valid.then(|| span(FacetFeature::Tag(tag.to_owned())));
+    }
+    None
+}
+
+fn trim_trailing_punctuation(word: &str) -> &str {
+    word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\''])
+}
+
+/// Checks the lexicon's limits before anything is sent.
+///
+/// Graphemes are counted approximately: combining marks, variation selectors, skin tones,
+/// ZWJ-joined emoji and flag pairs join the character before them. Full Unicode segmentation
+/// would need another dependency; this errs only on exotic scripts [verify].
+///
+/// # Errors
+/// [`ConnectorError::Refused`] naming the limit exceeded.
+pub fn check_length(text: &str) -> Result<(), ConnectorError> {
+    if text.trim().is_empty() {
+        return Err(ConnectorError::Refused(
+            "the reply is empty; Bluesky needs text".to_owned(),
+        ));
+    }
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(ConnectorError::Refused(format!(
+            "the reply is {} bytes; Bluesky allows {MAX_TEXT_BYTES}: shorten it",
+            text.len()
+        )));
+    }
+    let graphemes = approx_graphemes(text);
+    if graphemes > MAX_GRAPHEMES {
+        return Err(ConnectorError::Refused(format!(
+            "the reply is {graphemes} characters; Bluesky allows {MAX_GRAPHEMES}: shorten it by {}",
+            graphemes - MAX_GRAPHEMES
+        )));
+    }
+    Ok(())
+}
+
+/// User-perceived characters, approximately (see [`check_length`]).
+#[must_use]
+pub fn approx_graphemes(text: &str) -> usize {
+    let mut count = 0;
+    let mut joined = false;
+    let mut pending_flag = false;
+    for c in text.chars() {
+        let code = u32::from(c);
+        let extends = matches!(
+            code,
+            0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF | 0xFE00..=0xFE0F
+                | 0xFE20..=0xFE2F | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F
+        );
+        if code == 0x200D {
+            joined = true;
+            continue;
+        }
+        let regional = (0x1F1E6..=0x1F1FF).contains(&code);
+        if extends || joined || (regional && pending_flag) {
+            joined = false;
+            pending_flag = false;
+            continue;
+        }
+        pending_flag = regional;
+        count += 1;
+    }
+    count
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire shapes (sections 7.1–7.3)
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionAnswer {
+    #[serde(default)]
+    did: String,
+    #[serde(default)]
+    access_jwt: String,
+    #[serde(default)]
+    refresh_jwt: String,
+}
+
+#[derive(Deserialize)]
+struct Notifications {
+    cursor: Option<String>,
+    notifications: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification {
+    uri: String,
+    reason: String,
+    author: Option<ProfileView>,
+    record: Option<PostRecord>,
+    indexed_at: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfileView {
+    handle: String,
+    display_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PostRecord {
+    text: Option<String>,
+    created_at: Option<String>,
+    reply: Option<ReplyRef>,
+}
+
+#[derive(Deserialize)]
+struct ReplyRef {
+    root: StrongRef,
+    parent: StrongRef,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+struct StrongRef {
+    uri: String,
+    cid: String,
+}
+
+#[derive(Deserialize)]
+struct GetPosts {
+    posts: Vec<PostView>,
+}
+
+#[derive(Deserialize)]
+struct PostView {
+    uri: String,
+    cid: String,
+    record: Option<PostRecord>,
+}
+
+#[derive(Deserialize)]
+struct Resolved {
+    did: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// A failed call: an XRPC error (kept apart so token errors can be retried) or anything else.
+enum Failure {
+    Xrpc(XrpcError),
+    Other(ConnectorError),
+}
+
+impl Failure {
+    fn into_connector(self) -> ConnectorError {
+        match self {
+            Self::Xrpc(e) => e.into_connector(),
+            Self::Other(e) => e,
+        }
+    }
+}
+
+/// `{"error":"ExpiredToken","message":"…"}` with its status and rate-limit reset.
+struct XrpcError {
+    status: u16,
+    error: String,
+    message: String,
+    reset_in: Option<Duration>,
+}
+
+#[derive(Default, Deserialize)]
+struct XrpcBody {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    message: String,
+}
+
+impl XrpcError {
+    async fn read(response: Response) -> Self {
+        let status = response.status();
+        let reset_in = reset_in(&response, Timestamp::now());
+        let body = read_body(response).await.unwrap_or_default();
+        let parsed: XrpcBody = serde_json::from_slice(&body).unwrap_or_default();
+        Self {
+            status: status.as_u16(),
+            error: parsed.error,
+            message: parsed.message,
+            reset_in,
+        }
+    }
+
+    fn is_auth(&self) -> bool {
+        matches!(
+            self.error.as_str(),
+            "ExpiredToken" | "InvalidToken" | "AuthenticationRequired"
+        ) || self.status == StatusCode::UNAUTHORIZED.as_u16()
+    }
+
+    fn is_rate_limit(&self) -> bool {
+        self.status == 429 || self.error == "RateLimitExceeded"
+    }
+
+    fn is_transient(&self) -> bool {
+        self.is_rate_limit() || self.status >= 500
+    }
+
+    fn detail(&self) -> String {
+        let mut detail = format!("HTTP {}", self.status);
+        for part in [&self.error, &self.message] {
+            if !part.is_empty() {
+                detail.push_str(": ");
+                detail.push_str(part);
+            }
+        }
+        detail
+    }
+
+    fn into_connector(self) -> ConnectorError {
+        let detail = self.detail();
+        if self.is_rate_limit() {
+            return ConnectorError::RateLimited {
+                retry_after: self.reset_in,
+                detail,
+            };
+        }
+        if self.is_auth() {
+            return ConnectorError::TokenExpired(detail);
+        }
+        match (self.status, self.error.as_str()) {
+            (_, "NotFound" | "RecordNotFound") | (404, _) => ConnectorError::NotFound(detail),
+            (403, _) => ConnectorError::Forbidden(detail),
+            (500..=599, _) => ConnectorError::Unavailable {
+                retry_after: self.reset_in,
+                detail,
+            },
+            _ => ConnectorError::Refused(detail),
+        }
+    }
+}
+
+/// The wait until `RateLimit-Reset` (Unix seconds [verify name]), at most a day.
+fn reset_in(response: &Response, now: Timestamp) -> Option<Duration> {
+    let reset = i64::try_from(header_u64(response, "ratelimit-reset")?).ok()?;
+    let wait = reset.saturating_sub(now.as_second()).clamp(0, 86_400);
+    Some(Duration::from_secs(wait.unsigned_abs()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facets_of_the_documented_example() {
+        let text = "Waspada banjir 🌧️ @bpbd.example.go.id cek https://bpbd.example.go.id/peta #BanjirJakarta";
+        let spans = find_facets(text);
+        let got: Vec<(usize, usize)> = spans.iter().map(|s| (s.byte_start, s.byte_end)).collect();
+        assert_eq!(got, [(23, 42), (47, 78), (79, 93)]);
+        assert_eq!(
+            spans[0].feature,
+            FacetFeature::Mention("bpbd.example.go.id".into())
+        );
+        assert_eq!(
+            spans[1].feature,
+            FacetFeature::Link("https://bpbd.example.go.id/peta".into())
+        );
+        assert_eq!(spans[2].feature, FacetFeature::Tag("BanjirJakarta".into()));
+    }
+
+    #[test]
+    fn facets_skip_trailing_punctuation_and_non_words() {
+        let text = "Lihat (https://a.go.id/x). email a@b.id #123 #ok! @nodot";
+        let spans = find_facets(text);
+        assert_eq!(spans.len(), 2, "{spans:?}");
+        assert_eq!(
+            &text[spans[0].byte_start..spans[0].byte_end],
+            "https://a.go.id/x"
+        );
+        assert_eq!(&text[spans[1].byte_start..spans[1].byte_end], "#ok");
+    }
+
+    #[test]
+    fn graphemes_and_limits() {
+        assert_eq!(approx_graphemes("🌧️"), 1);
+        assert_eq!(approx_graphemes("👨\u{200D}👩\u{200D}👧"), 1);
+        assert_eq!(approx_graphemes("🇮🇩🇮🇩"), 2);
+        assert_eq!(approx_graphemes("é"), 1);
+        assert!(check_length(&"a".repeat(300)).is_ok());
+        assert!(check_length(&"a".repeat(301)).is_err());
+        assert!(
+            check_length(&"🌧️".repeat(300)).is_ok(),
+            "300 graphemes, 2,100 bytes"
+        );
+        let err = check_length(&"ꦲ".repeat(1001)).unwrap_err();
+        assert!(err.to_string().contains("3003 bytes"), "{err}");
+    }
+
+    #[test]
+    fn at_uris_split() {
+        assert_eq!(
+            split_at_uri("at://did:plc:abc/app.bsky.feed.post/3k4duaz5vfs2b"),
+            Some(("did:plc:abc", "app.bsky.feed.post", "3k4duaz5vfs2b"))
+        );
+        assert_eq!(split_at_uri("https://bsky.app/x"), None);
+        assert_eq!(
+            split_at_uri("at://did:plc:abc/app.bsky.feed.post/a/b"),
+            None
+        );
+    }
+}
