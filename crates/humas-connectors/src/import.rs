@@ -372,7 +372,7 @@ fn read_record<R: BufRead>(
                 }
                 record.extend_from_slice(buf);
                 quotes += count_quotes(buf);
-                if quotes % 2 == 0 {
+                if quotes.is_multiple_of(2) {
                     return Ok(RecordRead::Record(start));
                 }
             }

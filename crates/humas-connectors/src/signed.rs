@@ -273,7 +273,7 @@ impl WireMessage {
             .as_deref()
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| fail("published_at is required".into()))?;
-        let published_at = parse_date(published.trim()).map_err(|e| fail(e))?;
+        let published_at = parse_date(published.trim()).map_err(fail)?;
         let optional_id =
             |raw: Option<&str>, field: &str| -> Result<Option<ExternalId>, ItemError> {
                 match raw.map(str::trim).filter(|s| !s.is_empty()) {
