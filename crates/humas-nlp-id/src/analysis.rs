@@ -2,12 +2,13 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::classify::features::Pieces;
+use crate::classify::features::{PieceBuffer, Pieces, relifetime};
 use crate::classify::{Classification, Classifiers, Scratch};
 use crate::fingerprint::simhash_scan;
 use crate::pii::{PiiSpan, find_pii};
+use crate::stem::cache::StemCache;
 use crate::threat::{Threat, assess};
-use crate::tokens::{Token, TokenKind, scan};
+use crate::tokens::{Scan, Span, Token, TokenKind, scan_into};
 
 /// What the analysis found in one message.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -73,6 +74,16 @@ pub struct Analyzer<'c> {
     classifiers: Option<&'c Classifiers>,
     scratch: Scratch,
     options: Options,
+    buffers: Buffers,
+}
+
+/// What one message needs and the next can reuse: allocations, and the stems of recent words.
+#[derive(Debug, Default)]
+struct Buffers {
+    spans: Vec<Span>,
+    pieces: PieceBuffer,
+    words: Vec<&'static str>,
+    stems: StemCache,
 }
 
 impl Analyzer<'static> {
@@ -83,6 +94,7 @@ impl Analyzer<'static> {
             classifiers: Classifiers::embedded().ok(),
             scratch: Scratch::new(),
             options,
+            buffers: Buffers::default(),
         }
     }
 }
@@ -95,22 +107,30 @@ impl<'c> Analyzer<'c> {
             classifiers: Some(classifiers),
             scratch: Scratch::new(),
             options,
+            buffers: Buffers::default(),
         }
     }
 
     /// Analyses one message. Any string is accepted; nothing here panics.
     pub fn analyze(&mut self, text: &str) -> Analysis {
         // One scan; the normal forms of all tokens share one string, which is `normalized`.
-        let scan = scan(text);
-        let pieces = Pieces::from_scan(text, &scan);
-        let words: Vec<&str> = pieces.words().collect();
+        let scan = scan_into(text, std::mem::take(&mut self.buffers.spans));
+        let pieces = Pieces::from_scan_reusing(
+            text,
+            &scan,
+            std::mem::take(&mut self.buffers.pieces),
+            &mut self.buffers.stems,
+        );
+        let mut words = relifetime(std::mem::take(&mut self.buffers.words));
+        words.extend(pieces.words());
         let classification = self
             .classifiers
             .map(|c| c.classify_pieces(&pieces, &mut self.scratch));
         let threat = assess(&words);
-        let stems = join_words(pieces.stems());
-        drop(pieces);
-        Analysis {
+        self.buffers.words = relifetime(words);
+        let (stems, pieces) = pieces.into_stems();
+        self.buffers.pieces = pieces;
+        let analysis = Analysis {
             stems,
             classification,
             threat,
@@ -123,27 +143,22 @@ impl<'c> Analyzer<'c> {
             } else {
                 Vec::new()
             },
-            normalized: scan.norms,
+            normalized: String::new(),
+        };
+        let Scan { tokens, norms } = scan;
+        self.buffers.spans = tokens;
+        Analysis {
+            normalized: norms,
+            ..analysis
         }
     }
-}
-
-/// Words joined by single spaces.
-fn join_words<'w>(words: impl Iterator<Item = &'w str>) -> String {
-    let mut out = String::new();
-    for w in words {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pii::PiiKind;
+    use crate::tokens::scan;
 
     #[test]
     fn one_pass_finds_everything() {
@@ -218,6 +233,20 @@ mod tests {
         assert!(json["threat"]["label"].is_boolean());
         assert_eq!(json["fingerprint"].as_str().unwrap().len(), 16);
         assert!(json.get("tokens").is_none(), "empty token list is left out");
+    }
+
+    #[test]
+    fn a_warm_analyzer_answers_like_a_fresh_one() {
+        // Past the warm-up the analyzer reuses buffers and remembers stems and n-grams of
+        // recent words; none of that may change an answer, also when words collide in a cache.
+        let texts = crate::corpus::generate(300, 11);
+        let mut warm = Analyzer::new(Options { with_tokens: true });
+        for round in 0..2 {
+            for text in &texts {
+                let fresh = analyze_with(text, Options { with_tokens: true });
+                assert_eq!(warm.analyze(text), fresh, "round {round}: {text}");
+            }
+        }
     }
 
     #[test]

@@ -23,6 +23,8 @@
 
 use std::borrow::Cow;
 
+pub(crate) mod cache;
+
 /// Longer "words" are not Indonesian words (the longest real ones are about 25 letters), so
 /// they are returned as they are; this also bounds the stack buffer used for lookups.
 const MAX_WORD: usize = 40;

@@ -169,10 +169,18 @@ fn char_at(text: &str, pos: usize) -> Option<char> {
 
 /// Reads `text` once, left to right, into tokens and their normal forms.
 pub(crate) fn scan(text: &str) -> Scan {
+    scan_into(text, Vec::new())
+}
+
+/// [`scan`], with the token list in `spans` (emptied first): a caller that scans message after
+/// message keeps one allocation.
+pub(crate) fn scan_into(text: &str, mut spans: Vec<Span>) -> Scan {
+    spans.clear();
+    // About one token per six bytes of ordinary text, and slang grows when spelled out
+    // (`bgt` → `banget`): one allocation each instead of several.
+    spans.reserve(text.len() / 6 + 1);
     let mut out = Scan {
-        // About one token per six bytes of ordinary text, and slang grows when spelled out
-        // (`bgt` → `banget`): one allocation each instead of several.
-        tokens: Vec::with_capacity(text.len() / 6 + 1),
+        tokens: spans,
         norms: String::with_capacity(text.len() + text.len() / 2 + 16),
     };
     let mut pos = 0;

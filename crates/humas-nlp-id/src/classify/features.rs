@@ -5,8 +5,9 @@
 //! table row per feature and nothing is allocated per feature. Training and inference call the
 //! same [`Extractor`], so the two can never disagree about what a feature is.
 
-use std::borrow::Cow;
+use std::ops::Range;
 
+use crate::stem::cache::{KEY_BYTES, StemCache, WARM_UP, WordKey};
 use crate::stem::stem;
 use crate::tokens::{Scan, Token, TokenKind};
 
@@ -137,8 +138,8 @@ const fn bucket(h: u64, bits: u8) -> u32 {
 #[derive(Clone, Debug)]
 struct Piece<'a> {
     text: &'a str,
-    /// The stem of a word (the text itself for anything else).
-    stem: Cow<'a, str>,
+    /// Where the stem of a word piece is in [`Pieces::stems`] (empty for other pieces).
+    stem: Range<usize>,
     /// Letters or digits, so character n-grams of it mean something.
     wordlike: bool,
     negated: bool,
@@ -191,6 +192,105 @@ impl Features {
 pub struct Extractor {
     joined: Vec<u8>,
     hashes: Vec<u64>,
+    ngrams: NgramCache,
+}
+
+/// log2 of the number of words whose character n-gram buckets are remembered. Running text
+/// repeats a few thousand words most of the time; the table stays well inside the L2 cache.
+const NGRAM_SLOT_BITS: u32 = 11;
+
+/// The in-word character n-gram buckets of recently seen short words, for one spec.
+///
+/// Hashing every n-gram of every word is most of the cost of extraction, and the answer
+/// depends only on the word's bytes and the spec: a remembered word costs one comparison and
+/// one copy. A slot is only read back for a word whose bytes equal its key, so the features
+/// are exactly those computed afresh.
+#[derive(Default)]
+struct NgramCache {
+    uses: u32,
+    /// The spec the buckets were computed for: the first spec seen. Others are computed afresh.
+    spec: Option<FeatureSpec>,
+    /// Buckets one slot holds: the n-gram count of the longest cached word.
+    per_word: usize,
+    keys: Vec<WordKey>,
+    /// Per slot: how many of its buckets are used.
+    counts: Vec<u8>,
+    /// `2^NGRAM_SLOT_BITS × per_word` buckets.
+    buckets: Vec<u32>,
+}
+
+impl std::fmt::Debug for NgramCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let used = self.keys.iter().filter(|k| **k != WordKey::EMPTY).count();
+        f.debug_struct("NgramCache")
+            .field("spec", &self.spec)
+            .field("words", &used)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How many n-grams of a string of `len` bytes the spec takes.
+fn ngram_count(len: usize, spec: &FeatureSpec) -> usize {
+    (usize::from(spec.char_min)..=usize::from(spec.char_max))
+        .map(|n| (len + 1).saturating_sub(n))
+        .sum()
+}
+
+impl NgramCache {
+    /// Whether the cache serves `spec`; the first spec seen after the warm-up is taken.
+    fn serves(&mut self, spec: &FeatureSpec) -> bool {
+        if let Some(cached) = self.spec {
+            return cached == *spec;
+        }
+        self.uses = self.uses.saturating_add(1);
+        // `<` + word + `>`: the longest cached word has this many n-grams.
+        let per_word = ngram_count(KEY_BYTES + 2, spec);
+        if self.uses < WARM_UP || per_word > usize::from(u8::MAX) {
+            return false;
+        }
+        let slots = 1 << NGRAM_SLOT_BITS;
+        self.spec = Some(*spec);
+        self.per_word = per_word;
+        self.keys = vec![WordKey::EMPTY; slots];
+        self.counts = vec![0; slots];
+        self.buckets = vec![0; slots * per_word];
+        true
+    }
+
+    /// Appends the remembered buckets of `key` in `slot` to `raw`; false if not remembered.
+    fn replay(&self, key: &WordKey, slot: usize, raw: &mut Vec<u32>) -> bool {
+        if self.keys.get(slot) != Some(key) {
+            return false;
+        }
+        let count = self.counts.get(slot).map_or(0, |&c| usize::from(c));
+        let at = slot * self.per_word;
+        match self.buckets.get(at..at + count) {
+            Some(buckets) => {
+                raw.extend_from_slice(buckets);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Remembers `buckets` as those of `key` in `slot`.
+    fn remember(&mut self, key: WordKey, slot: usize, buckets: &[u32]) {
+        if buckets.len() > self.per_word {
+            return;
+        }
+        let at = slot * self.per_word;
+        let (Some(dest), Ok(count)) = (
+            self.buckets.get_mut(at..at + buckets.len()),
+            u8::try_from(buckets.len()),
+        ) else {
+            return;
+        };
+        dest.copy_from_slice(buckets);
+        if let (Some(k), Some(c)) = (self.keys.get_mut(slot), self.counts.get_mut(slot)) {
+            *k = key;
+            *c = count;
+        }
+    }
 }
 
 impl Default for Extractor {
@@ -206,6 +306,7 @@ impl Extractor {
         Self {
             joined: Vec::with_capacity(512),
             hashes: Vec::with_capacity(64),
+            ngrams: NgramCache::default(),
         }
     }
 
@@ -230,24 +331,29 @@ impl Extractor {
         out: &mut Features,
     ) {
         out.buckets.clear();
-        self.word_features(spec, &pieces.0, &mut out.buckets);
+        self.word_features(spec, pieces, &mut out.buckets);
         match spec.char_mode {
             CharMode::None => {}
-            CharMode::InWord => self.char_features_in_words(spec, &pieces.0, &mut out.buckets),
+            CharMode::InWord => {
+                self.char_features_in_words(spec, &pieces.items, &mut out.buckets);
+            }
             CharMode::AcrossWords => {
-                self.char_features_across_words(spec, &pieces.0, &mut out.buckets)
+                self.char_features_across_words(spec, &pieces.items, &mut out.buckets);
             }
         }
     }
 
-    fn word_features(&mut self, spec: &FeatureSpec, pieces: &[Piece<'_>], raw: &mut Vec<u32>) {
+    fn word_features(&mut self, spec: &FeatureSpec, pieces: &Pieces<'_>, raw: &mut Vec<u32>) {
         self.hashes.clear();
         if spec.stems {
-            for p in pieces.iter().filter(|p| p.wordlike && p.stem != p.text) {
-                raw.push(bucket(hash_bytes(SEED_STEM, p.stem.as_bytes()), spec.bits));
+            for p in pieces.items.iter().filter(|p| p.wordlike) {
+                let stem = pieces.stem_of(p);
+                if stem != p.text {
+                    raw.push(bucket(hash_bytes(SEED_STEM, stem.as_bytes()), spec.bits));
+                }
             }
         }
-        for p in pieces {
+        for p in &pieces.items {
             let seed = if p.negated && spec.negation {
                 SEED_NEGATED
             } else {
@@ -286,12 +392,27 @@ impl Extractor {
         pieces: &[Piece<'_>],
         raw: &mut Vec<u32>,
     ) {
+        let cached = self.ngrams.serves(spec);
         for p in pieces.iter().filter(|p| p.wordlike) {
+            let word = p.text.as_bytes();
+            let key = WordKey::of(word)
+                .filter(|_| cached)
+                .map(|k| (k, k.slot(NGRAM_SLOT_BITS)));
+            if let Some((key, slot)) = &key
+                && self.ngrams.replay(key, *slot, raw)
+            {
+                continue;
+            }
+            let from = raw.len();
             self.joined.clear();
             self.joined.push(b'<');
-            self.joined.extend_from_slice(p.text.as_bytes());
+            self.joined.extend_from_slice(word);
             self.joined.push(b'>');
             push_char_ngrams(raw, &self.joined, spec);
+            if let Some((key, slot)) = key {
+                self.ngrams
+                    .remember(key, slot, raw.get(from..).unwrap_or_default());
+            }
         }
     }
 
@@ -342,7 +463,16 @@ fn clause_break(gap: &str) -> bool {
 /// mentions as `user` (what the training data has in their place), hashtags without `#`, and
 /// which words fall in a negator's reach.
 #[derive(Debug, Default)]
-pub(crate) struct Pieces<'a>(Vec<Piece<'a>>);
+pub(crate) struct Pieces<'a> {
+    items: Vec<Piece<'a>>,
+    /// The stems of the word pieces in order, each after one space unless nothing came before
+    /// it: already the `stems` of an analysis.
+    stems: String,
+}
+
+/// The allocation of a [`Pieces`] kept for the next message.
+#[derive(Debug, Default)]
+pub(crate) struct PieceBuffer(Vec<Piece<'static>>);
 
 impl<'a> Pieces<'a> {
     /// From public tokens.
@@ -352,40 +482,72 @@ impl<'a> Pieces<'a> {
             tokens
                 .iter()
                 .map(|t| (t.kind, t.start, t.end, t.norm.as_str())),
-            tokens.len(),
+            Vec::with_capacity(tokens.len() + 4),
+            None,
         )
     }
 
     /// From a scan (no token strings allocated).
+    #[cfg(test)]
     pub(crate) fn from_scan(text: &str, scan: &'a Scan) -> Self {
         Self::build(
             text,
             scan.tokens
                 .iter()
                 .map(|t| (t.kind, t.start, t.end, scan.norm(t))),
-            scan.tokens.len(),
+            Vec::with_capacity(scan.tokens.len() + 4),
+            None,
         )
+    }
+
+    /// From a scan, in the allocation of an earlier message's pieces, with stems of recent
+    /// words from `stems`. The same pieces as [`Pieces::from_scan`].
+    pub(crate) fn from_scan_reusing(
+        text: &str,
+        scan: &'a Scan,
+        buffer: PieceBuffer,
+        stems: &mut StemCache,
+    ) -> Self {
+        let mut items = relifetime(buffer.0);
+        items.reserve(scan.tokens.len() + 4);
+        Self::build(
+            text,
+            scan.tokens
+                .iter()
+                .map(|t| (t.kind, t.start, t.end, scan.norm(t))),
+            items,
+            Some(stems),
+        )
+    }
+
+    /// The stems joined by single spaces, and the allocation for the next message.
+    pub(crate) fn into_stems(self) -> (String, PieceBuffer) {
+        (self.stems, PieceBuffer(relifetime(self.items)))
     }
 
     /// The words, for rules that read words (threats).
     pub(crate) fn words(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.0.iter().filter(|p| p.wordlike).map(|p| p.text)
+        self.items.iter().filter(|p| p.wordlike).map(|p| p.text)
     }
 
-    /// The stems of the words, in order.
-    pub(crate) fn stems(&self) -> impl Iterator<Item = &str> + '_ {
-        self.0
-            .iter()
-            .filter(|p| p.wordlike)
-            .map(|p| p.stem.as_ref())
+    fn stem_of(&self, piece: &Piece<'_>) -> &str {
+        self.stems.get(piece.stem.clone()).unwrap_or_default()
     }
 
     fn build(
         text: &str,
         tokens: impl Iterator<Item = (TokenKind, usize, usize, &'a str)>,
-        len: usize,
+        items: Vec<Piece<'a>>,
+        mut cache: Option<&mut StemCache>,
     ) -> Self {
-        let mut out = Vec::with_capacity(len + 4);
+        let mut out = Self {
+            items,
+            stems: String::with_capacity(text.len() + 8),
+        };
+        if cache.as_deref_mut().is_some_and(|c| !c.warm()) {
+            // Not warm yet: stem afresh.
+            cache = None;
+        }
         let mut scope = 0u8;
         let mut prev_end = 0usize;
         for (kind, start, end, norm) in tokens {
@@ -393,40 +555,110 @@ impl<'a> Pieces<'a> {
                 scope = 0;
             }
             prev_end = end;
-            let piece = |text: &'a str, wordlike: bool| Piece {
-                text,
-                stem: Cow::Borrowed(text),
-                wordlike,
-                negated: false,
-            };
             match kind {
                 TokenKind::Word | TokenKind::Number => {
-                    for word in norm.split(' ').filter(|w| !w.is_empty()) {
+                    for word in words_of(norm) {
                         let negated = scope > 0;
                         scope = scope.saturating_sub(1);
-                        out.push(Piece {
-                            text: word,
-                            stem: stem(word),
-                            wordlike: true,
-                            negated,
-                        });
+                        out.push_word(word, negated, cache.as_deref_mut());
                         if is_negator(word) {
                             scope = NEGATION_SCOPE;
                         }
                     }
                 }
-                TokenKind::Hashtag => out.push(piece(norm.strip_prefix('#').unwrap_or(norm), true)),
-                TokenKind::Url => out.push(piece("url", false)),
-                TokenKind::Mention => out.push(piece("user", false)),
-                TokenKind::Emoji | TokenKind::Emoticon => out.push(piece(norm, false)),
+                TokenKind::Hashtag => out.push_tag(norm.strip_prefix('#').unwrap_or(norm)),
+                TokenKind::Url => out.push_other("url"),
+                TokenKind::Mention => out.push_other("user"),
+                TokenKind::Emoji | TokenKind::Emoticon => out.push_other(norm),
                 TokenKind::Punct => {
                     scope = 0;
-                    out.push(piece(norm, false));
+                    out.push_other(norm);
                 }
             }
         }
-        Self(out)
+        out
     }
+
+    /// Starts the next stem: a space unless it is the first text.
+    fn begin_stem(&mut self) -> usize {
+        if !self.stems.is_empty() {
+            self.stems.push(' ');
+        }
+        self.stems.len()
+    }
+
+    fn push_word(&mut self, word: &'a str, negated: bool, cache: Option<&mut StemCache>) {
+        let from = self.begin_stem();
+        match cache {
+            Some(cache) => cache.push_stem(word, &mut self.stems),
+            None => self.stems.push_str(&stem(word)),
+        }
+        self.items.push(Piece {
+            text: word,
+            stem: from..self.stems.len(),
+            wordlike: true,
+            negated,
+        });
+    }
+
+    /// A hashtag: a word whose stem is itself.
+    fn push_tag(&mut self, tag: &'a str) {
+        let from = self.begin_stem();
+        self.stems.push_str(tag);
+        self.items.push(Piece {
+            text: tag,
+            stem: from..self.stems.len(),
+            wordlike: true,
+            negated: false,
+        });
+    }
+
+    fn push_other(&mut self, text: &'a str) {
+        self.items.push(Piece {
+            text,
+            stem: 0..0,
+            wordlike: false,
+            negated: false,
+        });
+    }
+}
+
+/// The non-empty space-separated words of a normal form (most are one word).
+fn words_of(norm: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(norm);
+    std::iter::from_fn(move || {
+        loop {
+            let r = rest?;
+            let (word, tail) = match r.as_bytes().iter().position(|&b| b == b' ') {
+                Some(at) => (r.get(..at)?, r.get(at + 1..)),
+                None => (r, None),
+            };
+            rest = tail;
+            if !word.is_empty() {
+                return Some(word);
+            }
+        }
+    })
+}
+
+/// An empty vector of references with the allocation of `v`: lets one buffer serve messages
+/// whose text lives for different lifetimes. (The collect reuses the allocation in place.)
+pub(crate) fn relifetime<'b, T: Relifetime<'b>>(v: Vec<T>) -> Vec<T::With> {
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+/// A type that borrows text, with that borrow's lifetime replaceable.
+pub(crate) trait Relifetime<'b> {
+    /// The same type borrowing for `'b`.
+    type With;
+}
+
+impl<'a, 'b> Relifetime<'b> for Piece<'a> {
+    type With = Piece<'b>;
+}
+
+impl<'b> Relifetime<'b> for &str {
+    type With = &'b str;
 }
 
 #[cfg(test)]
