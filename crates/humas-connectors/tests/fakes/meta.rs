@@ -235,16 +235,8 @@ async fn handle(
     if let Some(proof) = &s.proof
         && query.get("appsecret_proof") != Some(proof)
     {
-        {
-            return answer(
-                400,
-                graph_error(
-                    100,
-                    None,
-                    "Invalid appsecret_proof provided in the API argument",
-                ),
-            );
-        }
+        let message = "Invalid appsecret_proof provided in the API argument";
+        return answer(400, graph_error(100, None, message));
     }
     let segments: Vec<&str> = path.split('/').collect();
     let version_ok = segments.first().is_some_and(|v| {
