@@ -110,23 +110,158 @@ impl PiiSpan {
 #[must_use]
 pub fn find_pii(text: &str) -> Vec<PiiSpan> {
     let bytes = text.as_bytes();
+    // Where each scanner may start, found in one pass over the bytes instead of one per scanner.
+    let mut stack = [0u64; MARK_KINDS * STACK_WORDS];
+    let mut heap = Vec::new();
+    let marks = Marks::of(bytes, &mut stack, &mut heap);
     // Most messages hold no personal data; each scanner is skipped unless the text has what
     // every one of its matches needs. Only e-mails and `Blok A` addresses do without digits.
-    let has_digit = bytes.iter().any(u8::is_ascii_digit);
+    let has_digit = marks.any(Mark::DigitRunStart);
     let mut candidates = Vec::new();
     if has_digit {
-        find_niks(text, &mut candidates);
-        find_phones(text, &mut candidates);
-        find_vehicle_plates(text, &mut candidates);
-        find_bank_accounts(text, &mut candidates);
+        find_niks(text, &marks, &mut candidates);
+        find_phones(text, &marks, &mut candidates);
+        find_vehicle_plates(text, &marks, &mut candidates);
+        find_bank_accounts(text, &marks, &mut candidates);
     }
-    if bytes.contains(&b'@') {
+    if marks.any(Mark::At) {
         find_emails(text, &mut candidates);
     }
     if has_digit || contains_ignoring_ascii_case(bytes, b"blok") {
-        find_street_addresses(text, &mut candidates);
+        find_street_addresses(text, &marks, &mut candidates);
     }
     resolve_overlaps(candidates)
+}
+
+/// Bytes a scanner may start at.
+#[derive(Clone, Copy)]
+enum Mark {
+    /// The first digit of a run of ASCII digits.
+    DigitRunStart,
+    /// `+` or `(`, which may open a phone number.
+    Sign,
+    /// An ASCII capital, which may start a plate.
+    Upper,
+    /// `j`, `g`, `k` or `p` in either case, which may start an address cue word.
+    CueLetter,
+    /// `@`.
+    At,
+}
+
+const MARK_KINDS: usize = 5;
+/// Texts up to `64 × STACK_WORDS` bytes keep their marks on the stack.
+const STACK_WORDS: usize = 8;
+
+/// One bit per byte of the text for each [`Mark`]: the scanners visit only the marked bytes,
+/// in order, and do exactly what they did when they looked at every byte.
+struct Marks<'m> {
+    /// `MARK_KINDS` bit sets of `words` words each.
+    bits: &'m [u64],
+    words: usize,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `v` that equals `c`, and no other bit (exact, no carries).
+#[inline]
+const fn bytes_equal(v: u64, c: u8) -> u64 {
+    let x = v ^ (ONES * c as u64);
+    let low = x & !HIGHS;
+    !((low + !HIGHS) | x | !HIGHS)
+}
+
+/// The high bit of each byte of `v` in `lo..=hi` (both below 0x80), and no other bit.
+#[inline]
+const fn bytes_between(v: u64, lo: u8, hi: u64) -> u64 {
+    let low = v & !HIGHS;
+    let at_least_lo = low + ONES * (0x80 - lo as u64);
+    let above_hi = low + ONES * (0x7f - hi);
+    at_least_lo & !above_hi & !v & HIGHS
+}
+
+/// One bit per byte from the high bits of a byte mask: byte `i` gives bit `i`.
+#[inline]
+const fn gather_high_bits(m: u64) -> u8 {
+    ((((m >> 7) & ONES).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u8
+}
+
+/// The [`Mark`]s of eight bytes (little-endian in `v`), one bit per byte, in `Mark` order.
+#[inline]
+fn marks_of_eight(v: u64) -> [u8; MARK_KINDS] {
+    let lower = v | (ONES * 0x20);
+    [
+        gather_high_bits(bytes_between(v, b'0', u64::from(b'9'))),
+        gather_high_bits(bytes_equal(v, b'+') | bytes_equal(v, b'(')),
+        gather_high_bits(bytes_between(v, b'A', u64::from(b'Z'))),
+        gather_high_bits(
+            bytes_equal(lower, b'j')
+                | bytes_equal(lower, b'g')
+                | bytes_equal(lower, b'k')
+                | bytes_equal(lower, b'p'),
+        ),
+        gather_high_bits(bytes_equal(v, b'@')),
+    ]
+}
+
+impl<'m> Marks<'m> {
+    fn of(bytes: &[u8], stack: &'m mut [u64], heap: &'m mut Vec<u64>) -> Self {
+        let words = bytes.len().div_ceil(64);
+        let bits: &mut [u64] = if words <= STACK_WORDS {
+            stack
+        } else {
+            heap.resize(MARK_KINDS * words, 0);
+            heap
+        };
+        let mut digit_carry = 0u64;
+        for (w, chunk) in bytes.chunks(64).enumerate() {
+            let mut kinds = [0u64; MARK_KINDS];
+            for (k, eight) in chunk.chunks(8).enumerate() {
+                let mut word = [0u8; 8];
+                if let Some(dest) = word.get_mut(..eight.len()) {
+                    dest.copy_from_slice(eight);
+                }
+                for (acc, m) in kinds
+                    .iter_mut()
+                    .zip(marks_of_eight(u64::from_le_bytes(word)))
+                {
+                    *acc |= u64::from(m) << (8 * k);
+                }
+            }
+            let [digit, sign, upper, cue, at] = kinds;
+            let runs = digit & !((digit << 1) | digit_carry);
+            digit_carry = digit >> 63;
+            for (kind, value) in [runs, sign, upper, cue, at].into_iter().enumerate() {
+                if let Some(slot) = bits.get_mut(kind * words + w) {
+                    *slot = value;
+                }
+            }
+        }
+        Self { bits, words }
+    }
+
+    fn set(&self, mark: Mark) -> &[u64] {
+        let at = mark as usize * self.words;
+        self.bits.get(at..at + self.words).unwrap_or_default()
+    }
+
+    fn any(&self, mark: Mark) -> bool {
+        self.set(mark).iter().any(|&w| w != 0)
+    }
+
+    /// Byte offsets carrying `mark`, in increasing order.
+    fn positions(&self, mark: Mark) -> impl Iterator<Item = usize> + '_ {
+        self.set(mark).iter().enumerate().flat_map(|(w, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let i = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    w * 64 + i
+                })
+            })
+        })
+    }
 }
 
 fn contains_ignoring_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
@@ -300,20 +435,12 @@ fn sixteen_digits_between(text: &str, start: usize, end: usize) -> Option<[u8; N
 }
 
 /// Byte offsets where a number starts cleanly.
-fn number_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+fn number_starts<'a>(text: &'a str, marks: &'a Marks<'_>) -> impl Iterator<Item = usize> + 'a {
     // Inside a run of digits the character before is a digit, so only the first digit of each
     // run can start a number cleanly; the rest of the run is skipped without a look.
-    digit_run_starts(text.as_bytes()).filter(move |&i| number_starts_cleanly(text, i))
-}
-
-/// Byte offsets of the first digit of each run of ASCII digits.
-fn digit_run_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    let mut from = 0;
-    std::iter::from_fn(move || {
-        let start = from + bytes.get(from..)?.iter().position(u8::is_ascii_digit)?;
-        from = digit_run_end(bytes, start);
-        Some(start)
-    })
+    marks
+        .positions(Mark::DigitRunStart)
+        .filter(move |&i| number_starts_cleanly(text, i))
 }
 
 /// A list of at most `N` items kept on the stack: the digit groups of one number are few, and
@@ -421,8 +548,8 @@ const NIK_GROUPINGS: [&[usize]; 2] = [&[6, 6, 4], &[4, 4, 4, 4]];
 /// of a longer number, and plausible as a NIK (see [`is_plausible_nik`]). Sixteen-digit runs are
 /// also order numbers, card numbers and bank references; the plausibility check is what keeps
 /// those out.
-fn find_niks(text: &str, out: &mut Vec<PiiSpan>) {
-    for start in number_starts(text) {
+fn find_niks(text: &str, marks: &Marks<'_>, out: &mut Vec<PiiSpan>) {
+    for start in number_starts(text, marks) {
         if let Some(end) = nik_end_at(text, start) {
             push_span(out, PiiKind::Nik, start, end);
         }
@@ -492,8 +619,8 @@ const MAX_PHONE_DIGITS: usize = 15;
 /// dot, and one pair of parentheses may wrap the area/operator code. When trailing groups make
 /// the number too long, the longest valid prefix that ends at a space is taken, so
 /// `0812 3456 7890 2 kali` still finds the phone.
-fn find_phones(text: &str, out: &mut Vec<PiiSpan>) {
-    for start in phone_starts(text) {
+fn find_phones(text: &str, marks: &Marks<'_>, out: &mut Vec<PiiSpan>) {
+    for start in phone_starts(text, marks) {
         if let Some(end) = phone_end_at(text, start) {
             push_span(out, PiiKind::Phone, start, end);
         }
@@ -502,15 +629,12 @@ fn find_phones(text: &str, out: &mut Vec<PiiSpan>) {
 
 /// Where a phone may start: a `+` or `(` at the start of a word, or a number that starts
 /// cleanly. (In no particular order: overlaps are resolved by length and kind.)
-fn phone_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
-    let bytes = text.as_bytes();
-    let signs = bytes
-        .iter()
-        .enumerate()
-        .filter(move |&(i, b)| matches!(b, b'+' | b'(') && word_starts_at(text, i))
-        .map(|(i, _)| i);
+fn phone_starts<'a>(text: &'a str, marks: &'a Marks<'_>) -> impl Iterator<Item = usize> + 'a {
+    let signs = marks
+        .positions(Mark::Sign)
+        .filter(move |&i| word_starts_at(text, i));
     // After a `+` the start at the `+` itself is the one that counts.
-    let numbers = number_starts(text).filter(move |&i| char_before(text, i) != Some('+'));
+    let numbers = number_starts(text, marks).filter(move |&i| char_before(text, i) != Some('+'));
     signs.chain(numbers)
 }
 
@@ -794,14 +918,11 @@ const PLATE_REGIONS: &[&[u8]] = &[
 ///   have none; plates without a suffix are rare enough to miss;
 /// - with only 1–2 digits both gaps must be spaces (`S 1 TI` reads as a plate, `S1 TI` as a
 ///   degree programme).
-fn find_vehicle_plates(text: &str, out: &mut Vec<PiiSpan>) {
-    let bytes = text.as_bytes();
-    // A plain loop over the bytes: upper-case letters are rare, so the word-start check that
-    // decodes the character before runs seldom.
-    for start in 0..bytes.len() {
-        let is_candidate = bytes.get(start).is_some_and(u8::is_ascii_uppercase)
-            && word_starts_at(text, start)
-            && char_before(text, start) != Some('@');
+fn find_vehicle_plates(text: &str, marks: &Marks<'_>, out: &mut Vec<PiiSpan>) {
+    // Upper-case letters are rare, so the word-start check that decodes the character before
+    // runs seldom.
+    for start in marks.positions(Mark::Upper) {
+        let is_candidate = word_starts_at(text, start) && char_before(text, start) != Some('@');
         if is_candidate && let Some(end) = plate_end_at(text, start) {
             push_span(out, PiiKind::VehiclePlate, start, end);
         }
@@ -868,8 +989,8 @@ const ACCOUNT_CUES_AFTER: &[&str] = &["a/n", "a.n", "atas nama"];
 /// Bank accounts: 10–16 digits, contiguous or grouped with single spaces/dashes, with a cue
 /// word close by. Without a cue a 10–16 digit number is as likely an order, invoice or
 /// tracking number, so it is not flagged.
-fn find_bank_accounts(text: &str, out: &mut Vec<PiiSpan>) {
-    for start in number_starts(text) {
+fn find_bank_accounts(text: &str, marks: &Marks<'_>, out: &mut Vec<PiiSpan>) {
+    for start in number_starts(text, marks) {
         let Some(end) = account_end_at(text, start) else {
             continue;
         };
@@ -1012,18 +1133,16 @@ const MAX_STREET_NAME_BYTES: usize = 60;
 /// "jalan", "gang" and "gg" are also everyday words (to walk, alley, slang "keren"), so after
 /// those the name must start with a capital or a digit: "Jalan Pahlawan No. 5" but not
 /// "jalan ke kantor no 1".
-fn find_street_addresses(text: &str, out: &mut Vec<PiiSpan>) {
-    let bytes = text.as_bytes();
-    any_word_start_letter(text, |start| {
-        // Every cue word starts with one of these letters.
-        let may_be_cue = bytes
-            .get(start)
-            .is_some_and(|b| matches!(b.to_ascii_lowercase(), b'j' | b'g' | b'k' | b'p'));
-        if may_be_cue && let Some(end) = address_end_at(text, start) {
+fn find_street_addresses(text: &str, marks: &Marks<'_>, out: &mut Vec<PiiSpan>) {
+    // Every cue word starts with one of these letters, at the start of a word (nothing
+    // alphanumeric or `_` before it).
+    for start in marks.positions(Mark::CueLetter) {
+        if word_starts_at(text, start)
+            && let Some(end) = address_end_at(text, start)
+        {
             push_span(out, PiiKind::StreetAddress, start, end);
         }
-        false
-    });
+    }
 }
 
 fn address_end_at(text: &str, start: usize) -> Option<usize> {
@@ -1213,6 +1332,31 @@ fn block_end(text: &str, position: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_marks_are_exact_for_every_byte_in_every_position() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                for fill in [0u8, b'a', b'0', 0xff, b'J'] {
+                    let mut bytes = [fill; 8];
+                    bytes[pos] = b;
+                    let got = marks_of_eight(u64::from_le_bytes(bytes));
+                    for (i, &x) in bytes.iter().enumerate() {
+                        let want = [
+                            x.is_ascii_digit(),
+                            matches!(x, b'+' | b'('),
+                            x.is_ascii_uppercase(),
+                            matches!(x.to_ascii_lowercase(), b'j' | b'g' | b'k' | b'p'),
+                            x == b'@',
+                        ];
+                        for (kind, &w) in want.iter().enumerate() {
+                            assert_eq!(got[kind] >> i & 1 == 1, w, "byte {x:#x} kind {kind}");
+                        }
+                    }
+                }
+            }
+        }
+    }
     use proptest::prelude::*;
 
     fn found(text: &str) -> Vec<(PiiKind, &str)> {
