@@ -1019,4 +1019,48 @@ impl Store for PgStore {
     async fn compliance(&self, query: &ComplianceQuery) -> StoreResult<Vec<ComplianceRow>> {
         compliance::compliance(&self.pool, query).await
     }
+
+    async fn put_account_credentials(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        sealed: &[u8],
+    ) -> StoreResult<()> {
+        let owner = self.get_account(account).await.map_err(|e| match e {
+            StoreError::NotFound(_) => StoreError::UnknownReference("account"),
+            other => other,
+        })?;
+        let now = jiff::Timestamp::now().as_microsecond();
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO account_credentials (account_id, sealed, updated_at_us) VALUES ($1, $2, $3) \
+             ON CONFLICT (account_id) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at_us = EXCLUDED.updated_at_us",
+        )
+        .bind(account.as_uuid())
+        .bind(sealed)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        // The audit log records that credentials changed, never what they are.
+        let entry = by.entry::<()>(
+            "account.credentials",
+            "account",
+            &account.to_string(),
+            Some(owner.opd),
+            None,
+            None,
+        );
+        finish(tx, entry).await
+    }
+
+    async fn account_credentials(&self, account: AccountId) -> StoreResult<Option<Vec<u8>>> {
+        sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT sealed FROM account_credentials WHERE account_id = $1",
+        )
+        .bind(account.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)
+    }
 }

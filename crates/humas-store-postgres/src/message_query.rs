@@ -17,13 +17,15 @@ pub(crate) enum Search {
     /// A term that cannot be a whole token of `search_terms` (which holds `[a-z0-9]` stems
     /// only): nothing matches, as in FTS5.
     Nothing,
-    /// The `to_tsquery` text: every term AND-ed.
+    /// The `tsquery` text: every term as a quoted lexeme, AND-ed.
     All(String),
 }
 
-/// Turns search terms into a `tsquery` text. Terms are plain stems; anything else (operators,
-/// quotes, spaces) could change the query's meaning, so such a term matches nothing instead of
-/// being passed through. Upper-case letters are allowed: both sides fold case.
+/// Turns search terms into a `tsquery` text (`'jalan' & 'rusak'`), bound as a parameter and
+/// cast, not parsed: the stored vector holds the space-separated stems as they are (lower-cased),
+/// so the query names the same lexemes directly. Terms are plain stems; anything else
+/// (operators, quotes, spaces) could change the query's meaning, so such a term matches nothing
+/// instead of being passed through. Upper-case letters are allowed: both sides fold case.
 pub(crate) fn search(terms: &[String]) -> Search {
     let terms: Vec<&str> = terms
         .iter()
@@ -39,7 +41,11 @@ pub(crate) fn search(terms: &[String]) -> Search {
     {
         return Search::Nothing;
     }
-    Search::All(terms.join(" & ").to_ascii_lowercase())
+    let lexemes: Vec<String> = terms
+        .iter()
+        .map(|t| format!("'{}'", t.to_ascii_lowercase()))
+        .collect();
+    Search::All(lexemes.join(" & "))
 }
 
 /// The page query, or `None` when the query cannot match anything (no OPD allowed, or a
@@ -54,9 +60,9 @@ pub(crate) fn build(q: &MessageQuery) -> Option<QueryBuilder<'static, Postgres>>
     analysis(&mut b, q);
     workflow(&mut b, q);
     if let Search::All(tsquery) = search {
-        b.push(" AND search_tsv @@ to_tsquery('simple', ")
+        b.push(" AND search_tsv @@ ")
             .push_bind(tsquery)
-            .push(")");
+            .push("::tsquery");
     }
     if let Some(from) = q.published_from {
         b.push(" AND published_at_us >= ").push_bind(micros(from));
@@ -171,7 +177,7 @@ mod tests {
         assert_eq!(search(&terms(&[" ", ""])), Search::Everything);
         assert_eq!(
             search(&terms(&["jalan", "Rusak", "2026"])),
-            Search::All("jalan & rusak & 2026".into())
+            Search::All("'jalan' & 'rusak' & '2026'".into())
         );
     }
 
@@ -208,7 +214,7 @@ mod tests {
         let sql = build(&q).unwrap().into_sql();
         assert!(sql.contains("opd_id = ANY($1)"), "{sql}");
         assert!(sql.contains("AND hate_speech"), "{sql}");
-        assert!(sql.contains("to_tsquery('simple', $2)"), "{sql}");
+        assert!(sql.contains("search_tsv @@ $2::tsquery"), "{sql}");
         assert!(
             sql.ends_with("ORDER BY published_at_us DESC, id DESC LIMIT $3"),
             "{sql}"
