@@ -747,7 +747,7 @@ fn trim_trailing_punctuation(word: &str) -> &str {
 ///
 /// Graphemes are counted approximately: combining marks, variation selectors, skin tones,
 /// ZWJ-joined emoji and flag pairs join the character before them. Full Unicode segmentation
-/// would need another dependency; this errs only on exotic scripts [verify].
+/// would need another dependency; this errs only on exotic scripts \[verify\].
 ///
 /// # Errors
 /// [`ConnectorError::Refused`] naming the limit exceeded.

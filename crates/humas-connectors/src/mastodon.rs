@@ -524,7 +524,7 @@ async fn error_from_response(response: Response) -> ConnectorError {
 }
 
 /// The wait until `X-RateLimit-Reset`, an ISO 8601 time (`2025-01-01T03:05:00.000000Z`
-/// [verify]), at most a day; zero once it passed.
+/// \[verify\]), at most a day; zero once it passed.
 fn reset_in(response: &Response, now: Timestamp) -> Option<Duration> {
     let raw = response.headers().get("x-ratelimit-reset")?.to_str().ok()?;
     let reset: Timestamp = raw.trim().parse().ok()?;

@@ -10,6 +10,11 @@
 //! `next_token`). When the walk ends, `since_id` becomes the newest id the walk saw. Polling the
 //! same cursor again repeats the same page, so a crash between two pages skips nothing.
 //! The first poll (no cursor) reads only the newest page: there is no backfill of history.
+//!
+//! **Tokens:** OAuth 2.0 user tokens live 2 hours. With [`XConfig::refresh`] set, a 401 makes
+//! the client refresh once (`POST /2/oauth2/token`) and repeat the call once; X rotates the
+//! refresh token, so the caller must store [`XClient::take_refreshed_tokens`] after each call.
+//! Without it (or when the refresh is refused) a 401 is [`ConnectorError::TokenExpired`].
 
 use std::time::Duration;
 
@@ -24,6 +29,7 @@ use reqwest::{Method, Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use tokio::sync::Mutex;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::http::{Http, header_u64, parse_json, read_body, transport_error};
@@ -44,39 +50,116 @@ pub struct XConfig {
     pub user_id: String,
     /// OAuth 2.0 user access token (or OAuth 1.0a-derived bearer). `Debug` prints it redacted.
     pub access_token: SecretString,
+    /// How to renew the access token, which lives 2 hours; `None` for tokens that do not
+    /// expire (OAuth 1.0a) — a 401 then asks for a reconnect.
+    pub refresh: Option<XRefresh>,
     /// Mentions per page, 5–100 (X's bounds; clamped).
     pub page_size: u8,
 }
 
 impl XConfig {
-    /// A configuration with X's largest page (100).
+    /// A configuration with X's largest page (100) and no refresh.
     #[must_use]
     pub fn new(api_base: &str, user_id: &str, access_token: SecretString) -> Self {
         Self {
             api_base: api_base.to_owned(),
             user_id: user_id.to_owned(),
             access_token,
+            refresh: None,
             page_size: 100,
         }
     }
 }
 
-/// Reads mentions from and answers on X for one account.
+/// OAuth 2.0 refresh (`offline.access` scope): `POST /2/oauth2/token` with
+/// `grant_type=refresh_token`. The endpoint is X's documented token URL; the shared brief names
+/// only the 2-hour lifetime and the scope, so treat the path as \[verify\].
 #[derive(Clone, Debug)]
+pub struct XRefresh {
+    /// The app's OAuth 2.0 client id.
+    pub client_id: String,
+    /// The client secret of a confidential client (sent as HTTP Basic); `None` for a public
+    /// client.
+    pub client_secret: Option<SecretString>,
+    /// The current refresh token. X rotates it on every refresh: save
+    /// [`XClient::take_refreshed_tokens`] or the next start-up cannot refresh.
+    pub refresh_token: SecretString,
+}
+
+/// Tokens issued by a refresh, for the caller to store in place of the old ones.
+#[derive(Clone, Debug)]
+pub struct XTokens {
+    /// The new access token.
+    pub access_token: SecretString,
+    /// The new refresh token (the old one no longer works).
+    pub refresh_token: Option<SecretString>,
+    /// Seconds the access token lives, as X said.
+    pub expires_in: Option<u64>,
+}
+
+/// Reads mentions from and answers on X for one account.
+#[derive(Debug)]
 pub struct XClient {
     http: Http,
     config: XConfig,
+    tokens: Mutex<TokenState>,
+}
+
+#[derive(Debug)]
+struct TokenState {
+    access: SecretString,
+    refresh: Option<SecretString>,
+    /// Issued by a refresh and not yet handed to the caller.
+    unsaved: Option<XTokens>,
 }
 
 impl XClient {
     /// A client over the guarded `http`.
     #[must_use]
-    pub const fn new(http: Http, config: XConfig) -> Self {
-        Self { http, config }
+    pub fn new(http: Http, config: XConfig) -> Self {
+        let tokens = TokenState {
+            access: config.access_token.clone(),
+            refresh: config.refresh.as_ref().map(|r| r.refresh_token.clone()),
+            unsaved: None,
+        };
+        Self {
+            http,
+            config,
+            tokens: Mutex::new(tokens),
+        }
     }
 
+    /// The tokens a refresh issued since the last call, once; store them with the account.
+    pub async fn take_refreshed_tokens(&self) -> Option<XTokens> {
+        self.tokens.lock().await.unsaved.take()
+    }
+
+    /// A call with the current access token; on 401 with a refresh configured, refreshes once
+    /// and repeats the call once.
     async fn send(
         &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
+        let access = self.tokens.lock().await.access.clone();
+        match self
+            .send_with(&access, method.clone(), path, query, body)
+            .await
+        {
+            Err(ConnectorError::TokenExpired(detail)) if self.config.refresh.is_some() => {
+                self.refresh(&access, &detail).await?;
+                let access = self.tokens.lock().await.access.clone();
+                self.send_with(&access, method, path, query, body).await
+            }
+            other => other,
+        }
+    }
+
+    async fn send_with(
+        &self,
+        access: &SecretString,
         method: Method,
         path: &str,
         query: &[(&str, &str)],
@@ -90,7 +173,7 @@ impl XClient {
             .http
             .client()
             .request(method, url)
-            .bearer_auth(self.config.access_token.expose_secret());
+            .bearer_auth(access.expose_secret());
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -100,6 +183,66 @@ impl XClient {
             return Ok((status, read_body(response).await?));
         }
         Err(error_from_response(response).await)
+    }
+
+    /// Exchanges the refresh token for a new pair, unless another call already did.
+    async fn refresh(&self, refused: &SecretString, why: &str) -> Result<(), ConnectorError> {
+        let Some(settings) = &self.config.refresh else {
+            return Err(ConnectorError::TokenExpired(why.to_owned()));
+        };
+        let mut state = self.tokens.lock().await;
+        if state.access.expose_secret() != refused.expose_secret() {
+            return Ok(());
+        }
+        let Some(refresh_token) = state.refresh.clone() else {
+            return Err(ConnectorError::TokenExpired(why.to_owned()));
+        };
+        let url = self.http.url(&self.config.api_base, "/2/oauth2/token")?;
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose_secret()),
+            ("client_id", settings.client_id.as_str()),
+        ];
+        let mut request = self.http.client().post(url).form(&form);
+        if let Some(secret) = &settings.client_secret {
+            request = request.basic_auth(&settings.client_id, Some(secret.expose_secret()));
+        }
+        let response = request.send().await.map_err(|e| transport_error(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let body = read_body(response).await.unwrap_or_default();
+            let detail = String::from_utf8_lossy(&body)
+                .chars()
+                .take(200)
+                .collect::<String>();
+            if status.is_server_error() {
+                return Err(ConnectorError::Unavailable {
+                    retry_after: None,
+                    detail: format!("token refresh: HTTP {}: {detail}", status.as_u16()),
+                });
+            }
+            return Err(ConnectorError::TokenExpired(format!(
+                "{why}; the refresh token was refused too (HTTP {}: {detail})",
+                status.as_u16()
+            )));
+        }
+        let issued: TokenAnswer = parse_json(&read_body(response).await?)?;
+        if issued.access_token.is_empty() {
+            return Err(ConnectorError::Malformed(
+                "token refresh answered without an access_token".to_owned(),
+            ));
+        }
+        let tokens = XTokens {
+            access_token: SecretString::from(issued.access_token),
+            refresh_token: issued.refresh_token.map(SecretString::from),
+            expires_in: issued.expires_in,
+        };
+        state.access = tokens.access_token.clone();
+        if let Some(rotated) = &tokens.refresh_token {
+            state.refresh = Some(rotated.clone());
+        }
+        state.unsaved = Some(tokens);
+        Ok(())
     }
 }
 
@@ -183,7 +326,7 @@ impl Responder for XClient {
 }
 
 /// On `POST /2/tweets`, a 403 is X refusing this reply (duplicate text, or the anti reply-spam
-/// rule: the author did not mention or quote us [verify]) rather than a missing permission.
+/// rule: the author did not mention or quote us \[verify\]) rather than a missing permission.
 fn reply_refusal(error: ConnectorError) -> ConnectorError {
     match error {
         ConnectorError::Forbidden(detail) => ConnectorError::Refused(format!(
@@ -433,6 +576,14 @@ struct DataOf<T> {
 }
 
 #[derive(Deserialize)]
+struct TokenAnswer {
+    #[serde(default)]
+    access_token: String,
+    refresh_token: Option<String>,
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
 struct Created {
     id: String,
 }
@@ -525,7 +676,7 @@ fn describe(status: StatusCode, problem: &Problem, body: &[u8]) -> String {
 ///
 /// URLs: a word starting with `http://` or `https://`, or a bare domain ending in a common
 /// top-level domain (`bpbd.go.id`, `example.com/x`), counts 23. X's own detector knows every
-/// TLD; ours knows fewer, so a rare TLD counts as plain text [verify].
+/// TLD; ours knows fewer, so a rare TLD counts as plain text \[verify\].
 #[must_use]
 pub fn weighted_length(text: &str) -> usize {
     let normalised: String = text.nfc().collect();

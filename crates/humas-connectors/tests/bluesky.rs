@@ -550,3 +550,56 @@ fn config_debug_never_shows_the_password() {
     let config = BlueskyConfig::new("https://bsky.social", HANDLE, SecretString::from(PASSWORD));
     assert!(!format!("{config:?}").contains(PASSWORD));
 }
+
+#[tokio::test]
+async fn a_slow_pds_is_a_timeout() {
+    let fake = FakeBluesky::start().await;
+    fake.with(|s| s.latency = Duration::from_millis(1500));
+    let http = Http::new(FetchOptions {
+        allowed_addresses: vec!["127.0.0.1".parse::<IpAddr>().unwrap()],
+        timeout: Duration::from_millis(300),
+        ..Default::default()
+    })
+    .unwrap();
+    let config = BlueskyConfig::new(&fake.base(), HANDLE, SecretString::from(PASSWORD));
+    let err = BlueskyClient::new(http, config)
+        .poll(None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Timeout), "{err:?}");
+}
+
+/// The fake's facet check is what makes the reply test meaningful: offsets counted in
+/// characters instead of UTF-8 bytes must be refused.
+#[tokio::test]
+async fn the_fake_refuses_character_offsets() {
+    let fake = FakeBluesky::start().await;
+    let b = client(&fake, 50);
+    b.did().await.unwrap(); // creates session acc-1
+    let text = "Hujan 🌧️ cek https://bpbd.example.go.id/peta";
+    let chars_start = text.chars().position(|c| c == 'h').unwrap();
+    let bytes_start = text.find("https").unwrap();
+    assert_ne!(chars_start, bytes_start);
+    let post = |start: usize| {
+        let record = serde_json::json!({
+            "repo": DID, "collection": "app.bsky.feed.post",
+            "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": "2025-01-15T03:00:00.000Z",
+                "facets": [{"index": {"byteStart": start, "byteEnd": start + 31},
+                    "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://bpbd.example.go.id/peta"}]}]}
+        });
+        let url = format!("{}/xrpc/com.atproto.repo.createRecord", fake.base());
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth("acc-1")
+                .json(&record)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(post(chars_start).await, 400);
+    assert_eq!(post(bytes_start).await, 200);
+}

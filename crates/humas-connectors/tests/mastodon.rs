@@ -413,3 +413,21 @@ fn config_debug_never_shows_the_token() {
     );
     assert!(!format!("{config:?}").contains("very-secret-token"));
 }
+
+#[tokio::test]
+async fn a_slow_instance_is_a_timeout() {
+    let fake = FakeMastodon::start(TOKEN).await;
+    fake.with(|s| s.latency = Duration::from_millis(1500));
+    let http = Http::new(FetchOptions {
+        allowed_addresses: vec!["127.0.0.1".parse::<IpAddr>().unwrap()],
+        timeout: Duration::from_millis(300),
+        ..Default::default()
+    })
+    .unwrap();
+    let config = MastodonConfig::new(&fake.base(), "14715", SecretString::from(TOKEN));
+    let err = MastodonClient::new(http, config)
+        .poll(None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Timeout), "{err:?}");
+}

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use fake::{Failure, FakeX};
 use humas_connectors::http::Http;
-use humas_connectors::x::{XClient, XConfig};
+use humas_connectors::x::{XClient, XConfig, XRefresh};
 use humas_connectors::{ConnectorError, Poller, Responder};
 use humas_domain::inbox::{ExternalId, MessageKind};
 use humas_feeds::fetch::FetchOptions;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 const ME: &str = "2244994945";
 const TOKEN: &str = "x-user-token";
@@ -453,4 +453,105 @@ fn config_debug_never_shows_the_token() {
         SecretString::from("very-secret-token"),
     );
     assert!(!format!("{config:?}").contains("very-secret-token"));
+}
+
+fn refreshing_client(fake: &FakeX, secret: Option<&str>) -> XClient {
+    let mut config = XConfig::new(&fake.base(), ME, SecretString::from(TOKEN));
+    config.refresh = Some(XRefresh {
+        client_id: "humas-client".into(),
+        client_secret: secret.map(SecretString::from),
+        refresh_token: SecretString::from("x-refresh-0"),
+    });
+    XClient::new(loopback_http(), config)
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_once_and_the_new_pair_handed_over() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.add_mention("6001", "halo", warga(), None);
+    fake.with(|s| {
+        s.token = "issued-elsewhere".into(); // our access token expired
+        s.refresh_tokens.insert("x-refresh-0".into());
+    });
+    let x = refreshing_client(&fake, Some("client-secret"));
+    let page = x.poll(None).await.unwrap();
+    assert_eq!(ids(&page), ["6001"]);
+    let tokens = x.take_refreshed_tokens().await.unwrap();
+    assert_eq!(tokens.access_token.expose_secret(), "x-access-1");
+    assert_eq!(
+        tokens.refresh_token.as_ref().unwrap().expose_secret(),
+        "x-refresh-1"
+    );
+    assert_eq!(tokens.expires_in, Some(7200));
+    assert!(
+        x.take_refreshed_tokens().await.is_none(),
+        "handed over once"
+    );
+
+    let seen = fake.seen();
+    let paths: Vec<&str> = seen.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            format!("/2/users/{ME}/mentions").as_str(),
+            "/2/oauth2/token",
+            &format!("/2/users/{ME}/mentions")
+        ]
+    );
+    let basic = seen[1].authorization.as_deref().unwrap();
+    assert!(basic.starts_with("Basic "), "confidential client: {basic}");
+    assert_eq!(seen[2].authorization.as_deref(), Some("Bearer x-access-1"));
+
+    // The rotated refresh token is the one used next time.
+    fake.with(|s| s.token = "expired-again".into());
+    x.poll(None).await.unwrap();
+    assert_eq!(fake.with(|s| s.refresh_calls), 2);
+    assert_eq!(
+        x.take_refreshed_tokens()
+            .await
+            .unwrap()
+            .access_token
+            .expose_secret(),
+        "x-access-2"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_refresh_asks_for_a_reconnect_without_looping() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.with(|s| s.token = "issued-elsewhere".into()); // and x-refresh-0 is unknown
+    let x = refreshing_client(&fake, None);
+    let err = x.poll(None).await.unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::TokenExpired(ref d) if d.contains("refresh token was refused")),
+        "{err:?}"
+    );
+    assert_eq!(fake.seen().len(), 2, "one call, one refresh, no retry");
+    assert_eq!(
+        fake.seen()[1].authorization,
+        None,
+        "a public client sends no Basic auth"
+    );
+    assert!(x.take_refreshed_tokens().await.is_none());
+}
+
+#[tokio::test]
+async fn a_slow_platform_is_a_timeout() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.with(|s| s.latency = Duration::from_millis(1500));
+    let http = Http::new(FetchOptions {
+        allowed_addresses: vec!["127.0.0.1".parse::<IpAddr>().unwrap()],
+        timeout: Duration::from_millis(300),
+        ..Default::default()
+    })
+    .unwrap();
+    let err = XClient::new(
+        http,
+        XConfig::new(&fake.base(), ME, SecretString::from(TOKEN)),
+    )
+    .poll(None)
+    .await
+    .unwrap_err();
+    assert!(matches!(err, ConnectorError::Timeout), "{err:?}");
+    assert!(err.is_transient());
 }

@@ -74,6 +74,8 @@ pub struct BlueskyState {
     pub deleted: Vec<String>,
     pub failures: VecDeque<Failure>,
     pub seen: Vec<Seen>,
+    /// Delay before every answer.
+    pub latency: std::time::Duration,
     counter: u64,
 }
 
@@ -108,6 +110,7 @@ impl FakeBluesky {
             deleted: Vec::new(),
             failures: VecDeque::new(),
             seen: Vec::new(),
+            latency: std::time::Duration::ZERO,
             counter: 0,
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
@@ -208,6 +211,10 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let latency = state.lock().unwrap().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let mut s = state.lock().unwrap();
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())

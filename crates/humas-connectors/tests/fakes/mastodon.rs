@@ -58,6 +58,8 @@ pub struct MastodonState {
     pub idempotency: HashMap<String, String>,
     pub failures: VecDeque<Failure>,
     pub seen: Vec<Seen>,
+    /// Delay before every answer.
+    pub latency: std::time::Duration,
     next_id: u64,
 }
 
@@ -86,6 +88,7 @@ impl FakeMastodon {
             idempotency: HashMap::new(),
             failures: VecDeque::new(),
             seen: Vec::new(),
+            latency: std::time::Duration::ZERO,
             next_id: 103_254_962_155_278_000,
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
@@ -174,6 +177,10 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let latency = state.lock().unwrap().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let mut s = state.lock().unwrap();
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())

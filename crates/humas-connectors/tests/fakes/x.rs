@@ -67,6 +67,11 @@ pub struct XState {
     pub posted: BTreeMap<String, Value>,
     pub hidden: HashMap<String, bool>,
     pub deleted: Vec<String>,
+    /// Refresh tokens `POST /2/oauth2/token` accepts (each once: X rotates them).
+    pub refresh_tokens: HashSet<String>,
+    pub refresh_calls: u32,
+    /// Delay before every answer.
+    pub latency: std::time::Duration,
     tokens: HashMap<String, usize>,
     next_id: u64,
 }
@@ -91,6 +96,9 @@ impl FakeX {
             posted: BTreeMap::new(),
             hidden: HashMap::new(),
             deleted: Vec::new(),
+            refresh_tokens: HashSet::new(),
+            refresh_calls: 0,
+            latency: std::time::Duration::ZERO,
             tokens: HashMap::new(),
             next_id: 1_900_000_000_000_000_000,
         }));
@@ -183,6 +191,10 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let latency = state.lock().unwrap().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let mut s = state.lock().unwrap();
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
@@ -201,6 +213,9 @@ async fn handle(
         body: json_body.clone(),
     });
     let reset = now() + 900;
+    if method == Method::POST && uri.path() == "/2/oauth2/token" {
+        return token(&mut s, &body);
+    }
     if authorization.as_deref() != Some(&format!("Bearer {}", s.token)) {
         return problem(401, "Unauthorized", "Unauthorized");
     }
@@ -364,4 +379,28 @@ fn create(s: &mut XState, body: Option<Value>) -> Response {
         axum::Json(json!({"data": {"id": id, "text": text, "edit_history_tweet_ids": [id]}})),
     )
         .into_response()
+}
+
+/// `POST /2/oauth2/token` with `grant_type=refresh_token`: rotates both tokens.
+fn token(s: &mut XState, body: &[u8]) -> Response {
+    s.refresh_calls += 1;
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    if form.get("grant_type").map(String::as_str) != Some("refresh_token")
+        || !form.contains_key("client_id")
+    {
+        return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": "invalid_request", "error_description": "Missing required parameter [grant_type]."}))).into_response();
+    }
+    let Some(old) = form
+        .get("refresh_token")
+        .filter(|t| s.refresh_tokens.contains(*t))
+        .cloned()
+    else {
+        return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": "invalid_request", "error_description": "Value passed for the token was invalid."}))).into_response();
+    };
+    s.refresh_tokens.remove(&old);
+    let n = s.refresh_calls;
+    let (access, refresh) = (format!("x-access-{n}"), format!("x-refresh-{n}"));
+    s.token = access.clone();
+    s.refresh_tokens.insert(refresh.clone());
+    axum::Json(json!({"token_type": "bearer", "expires_in": 7200, "access_token": access, "scope": "tweet.read tweet.write users.read offline.access", "refresh_token": refresh})).into_response()
 }
