@@ -617,16 +617,24 @@ impl Region {
     pub fn is_mentioned(&self, words: &[&str]) -> bool {
         std::iter::once(self.name)
             .chain(self.aliases.iter().copied())
-            .any(|name| {
-                let parts: Vec<&str> = name.split_whitespace().collect();
-                let shared = parts.len() == 1 && is_shared_alias(name);
-                !parts.is_empty()
-                    && (0..words.len().saturating_sub(parts.len() - 1)).any(|i| {
-                        words[i..].iter().zip(&parts).all(|(a, b)| same_text(a, b))
-                            && !(shared && i > 0 && is_kind_marker(words[i - 1]))
-                    })
-            })
+            .any(|name| name_at_any(name, words))
     }
+}
+
+/// Whether `name` (one or more words) occurs in `words`; a shared bare name must not follow
+/// a kind marker. No allocation: this runs for every region on every message.
+fn name_at_any(name: &str, words: &[&str]) -> bool {
+    let parts = name.split_whitespace().count();
+    if parts == 0 || parts > words.len() {
+        return false;
+    }
+    let shared = parts == 1 && is_shared_alias(name);
+    (0..=words.len() - parts).any(|i| {
+        name.split_whitespace()
+            .zip(&words[i..])
+            .all(|(part, word)| same_text(word, part))
+            && !(shared && i > 0 && is_kind_marker(words[i - 1]))
+    })
 }
 
 /// Whether more than one region has `alias` (the bare names of city–regency pairs).
