@@ -17,8 +17,10 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod inbox;
 pub mod org;
 pub mod people;
+pub mod sealed;
 
 use std::sync::Arc;
 
@@ -36,6 +38,9 @@ pub struct App {
     clock: Arc<dyn Clock>,
     auth: Arc<AuthSettings>,
     throttle: Arc<LoginThrottle>,
+    inbox: Arc<inbox::InboxState>,
+    gateway: Option<Arc<dyn inbox::PlatformGateway>>,
+    sealer: sealed::Sealer,
 }
 
 impl App {
@@ -48,7 +53,35 @@ impl App {
             clock,
             auth: Arc::new(auth),
             throttle,
+            inbox: Arc::new(inbox::InboxState::default()),
+            gateway: None,
+            sealer: sealed::Sealer::new(&rand::random::<[u8; 32]>()),
         }
+    }
+
+    /// Connects the inbox to the platforms (replies, hiding, deleting).
+    #[must_use]
+    pub fn with_gateway(mut self, gateway: Arc<dyn inbox::PlatformGateway>) -> Self {
+        self.gateway = Some(gateway);
+        self
+    }
+
+    /// Sets the server secret that pseudonymous author keys (see [`inbox::author_key`]) and the
+    /// key sealing platform credentials are derived from. Without it, a random secret is drawn
+    /// at start: author keys are then stable only while the process runs, and credentials
+    /// sealed by one run cannot be opened by the next.
+    #[must_use]
+    pub fn with_server_secret(mut self, secret: &[u8]) -> Self {
+        let author = sealed::derive_key(secret, "author-key-v1");
+        self.inbox = Arc::new(inbox::InboxState::with_secret(&author));
+        self.sealer = sealed::Sealer::new(secret);
+        self
+    }
+
+    /// The sealer for secrets at rest.
+    #[must_use]
+    pub const fn sealer(&self) -> &sealed::Sealer {
+        &self.sealer
     }
 
     /// The store, for health checks and metrics.

@@ -110,7 +110,10 @@ impl ValueError {
         }
     }
 
-    pub(crate) fn unknown(field: &'static str, value: &str, expected: &'static str) -> Self {
+    /// A value that is not one of a fixed set: names the field, what was given (cut to 40
+    /// characters) and what is accepted.
+    #[must_use]
+    pub fn unknown(field: &'static str, value: &str, expected: &'static str) -> Self {
         Self::UnknownChoice {
             field,
             value: value.trim().chars().take(40).collect(),

@@ -99,6 +99,20 @@ pub struct SettingsArgs {
     )]
     pub trust_forwarded_for: Option<bool>,
 
+    /// Let feed and platform addresses point at private, loopback or link-local networks. Only
+    /// for an intranet news server or a local test platform: it turns off SSRF protection.
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_ALLOW_PRIVATE_TARGETS",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub allow_private_targets: Option<bool>,
+
     /// Log output: `pretty` (one readable line per event) or `json` (one JSON object per line).
     /// Logs go to standard error.
     #[arg(long, global = true, env = "HUMAS_LOG_FORMAT", value_name = "FORMAT")]
@@ -153,6 +167,7 @@ impl SettingsArgs {
             province_name,
             secure_cookies,
             trust_forwarded_for,
+            allow_private_targets,
             log_format,
             log_level,
             session_idle_minutes,
@@ -179,6 +194,9 @@ impl SettingsArgs {
         }
         if let Some(v) = trust_forwarded_for {
             s.trust_forwarded_for = *v;
+        }
+        if let Some(v) = allow_private_targets {
+            s.allow_private_targets = *v;
         }
         if let Some(v) = log_format {
             s.log_format = *v;
@@ -220,6 +238,49 @@ pub enum Command {
     /// Online news monitoring from RSS and Atom feeds.
     #[command(subcommand)]
     Feed(FeedCommand),
+    /// Import messages from an NDJSON or CSV file into an account's inbox. Rejected lines are
+    /// reported with their number and reason; the rest are stored. Safe to run again after an
+    /// interruption: stored messages are skipped, missing ones added.
+    Import {
+        /// The file (`.csv` is read as CSV, anything else as NDJSON unless --format says).
+        file: std::path::PathBuf,
+        /// The account: its id, or platform:handle such as `x:@dinkesjatim`.
+        #[arg(long)]
+        account: String,
+        /// The file format.
+        #[arg(long, value_enum)]
+        format: Option<crate::import::Format>,
+    },
+    /// Generate messages and push them through the whole ingest pipeline (analysis, routing,
+    /// storage, indexing) to measure sustained ingest speed.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// `humas bench ...`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Sustained ingest of generated Indonesian messages into the configured database.
+    Ingest {
+        /// How many messages.
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: usize,
+        /// Messages per batch (one transaction each).
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inbox pages with filters and full-text search over what is stored: latency percentiles.
+    Inbox {
+        /// Pages to ask for.
+        #[arg(long, default_value_t = 500)]
+        pages: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `humas feed ...`

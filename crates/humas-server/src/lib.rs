@@ -26,12 +26,17 @@
 pub mod cli;
 pub mod commands;
 pub mod feed;
+pub mod gateway;
+pub mod import;
+pub mod bench;
 mod redact;
+pub mod secret;
 pub mod serve;
 pub mod settings;
 pub mod store;
 pub mod telemetry;
 pub mod text;
+pub mod workers;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,14 +51,24 @@ pub use crate::redact::redact_url;
 use crate::settings::Settings;
 use crate::store::OpenStore;
 
-/// Builds the application over an open store.
-#[must_use]
-pub fn build_app(store: &OpenStore, settings: &Settings) -> App {
-    App::new(
+/// Builds the application over an open store, with the server secret from the data folder.
+///
+/// # Errors
+/// When the data folder or its secret file cannot be read or created.
+pub fn build_app(store: &OpenStore, settings: &Settings) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let secret = secret::load_or_create(&settings.data_dir)?;
+    Ok(App::new(
         store.shared(),
         Arc::new(SystemClock),
         settings.auth_settings(),
     )
+    .with_server_secret(&secret))
 }
 
 /// An error and its causes on one line, `outer: inner: innermost`, as `main` prints it.
@@ -136,13 +151,19 @@ async fn run_async(command: Command, settings: Settings) -> anyhow::Result<ExitC
         Command::Config(_) | Command::Text(_) | Command::Feed(_) => Ok(ExitCode::SUCCESS),
         other => {
             let store = OpenStore::connect_and_migrate(&settings).await?;
-            let app = build_app(&store, &settings);
+            let app = build_app(&store, &settings)?;
             let result = match other {
                 Command::User(UserCommand::Add(args)) => commands::user_add(&app, &args).await,
                 Command::User(UserCommand::Token(TokenCommand::Create { username, name })) => {
                     commands::token_create(&app, &username, &name).await
                 }
                 Command::Audit(AuditCommand::Verify) => commands::audit_verify(&app).await,
+                Command::Import {
+                    file,
+                    account,
+                    format,
+                } => import::run(&app, &file, &account, format).await,
+                Command::Bench(cmd) => bench::run(&app, &store, cmd).await,
                 Command::Serve
                 | Command::Migrate
                 | Command::Config(_)

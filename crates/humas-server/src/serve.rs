@@ -22,13 +22,18 @@ pub const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
 /// How long open connections may take to finish after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// The web layer's settings from ours; the rest stay at the web crate's defaults.
+/// The web layer's settings from ours; the rest stay at the web crate's defaults. The Meta
+/// webhook secrets come only from the environment (`HUMAS_META_APP_SECRET`,
+/// `HUMAS_META_VERIFY_TOKEN`), never from a config file that might be shared or committed.
 #[must_use]
 pub fn web_settings(settings: &Settings) -> WebSettings {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     WebSettings {
         province_name: settings.province_name.clone(),
         secure_cookies: settings.secure_cookies,
         trust_forwarded_for: settings.trust_forwarded_for,
+        meta_app_secret: env("HUMAS_META_APP_SECRET"),
+        meta_verify_token: env("HUMAS_META_VERIFY_TOKEN"),
         ..WebSettings::default()
     }
 }
@@ -96,7 +101,17 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let app = crate::build_app(&store, &settings);
+    let fetch_options = humas_feeds::FetchOptions {
+        allow_private: settings.allow_private_targets,
+        ..humas_feeds::FetchOptions::default()
+    };
+    let http = humas_connectors::http::Http::new(fetch_options.clone())
+        .context("cannot start the HTTP client for the platforms")?;
+    let app = {
+        let base = crate::build_app(&store, &settings)?;
+        let gateway = crate::gateway::ConnectorGateway::new(base.clone(), http.clone());
+        base.with_gateway(gateway)
+    };
     // Not interrupted by a signal: the demo seeding is not one transaction, and a half-seeded
     // database would stay half-seeded (it is no longer empty).
     let demo_logins = seed_demo(&app, &settings).await?;
@@ -110,7 +125,26 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     }
     announce(addr);
 
+    match app.seed_holidays().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(days = n, "loaded the 2026 national holidays and joint leave days"),
+        Err(e) => tracing::warn!(error = %e, "cannot load the 2026 holidays"),
+    }
     let purger = tokio::spawn(purge_expired_sessions(app.clone(), shutdown.clone()));
+    let workers = [
+        tokio::spawn(crate::workers::run_retention(app.clone(), shutdown.clone())),
+        tokio::spawn(crate::workers::run_platform_poller(
+            crate::workers::PlatformPoller::new(app.clone(), http),
+            shutdown.clone(),
+        )),
+        match crate::workers::FeedPoller::new(app.clone(), fetch_options) {
+            Ok(poller) => tokio::spawn(crate::workers::run_feed_poller(poller, shutdown.clone())),
+            Err(e) => {
+                tracing::warn!(error = %e, "news feeds will not be polled");
+                tokio::spawn(async {})
+            }
+        },
+    ];
     let router = humas_web::router(AppState::new(app, web_settings(&settings)));
     let server = axum::serve(
         listener,
@@ -137,6 +171,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     signal_task.abort();
     if let Err(e) = purger.await {
         tracing::warn!(error = %e, "the session purger ended abnormally");
+    }
+    for worker in workers {
+        if let Err(e) = worker.await {
+            tracing::warn!(error = %e, "a background worker ended abnormally");
+        }
     }
     store.close().await;
     served?;

@@ -26,6 +26,7 @@ pub const KEYS: &[&str] = &[
     "province_name",
     "secure_cookies",
     "trust_forwarded_for",
+    "allow_private_targets",
     "log_format",
     "log_level",
     "session_idle_minutes",
@@ -112,6 +113,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Take the client address from `X-Forwarded-For` (behind a trusted reverse proxy only).
     pub trust_forwarded_for: bool,
+    /// Let feeds and platform base URLs point at private, loopback or link-local addresses (an
+    /// intranet news server, a local test platform). Off: such addresses are refused (SSRF).
+    pub allow_private_targets: bool,
     /// Log output format.
     pub log_format: LogFormat,
     /// Log filter (`EnvFilter` syntax); `RUST_LOG` overrides it.
@@ -134,6 +138,7 @@ impl Default for Settings {
             province_name: "Pemerintah Provinsi Jawa Timur".to_owned(),
             secure_cookies: false,
             trust_forwarded_for: false,
+            allow_private_targets: false,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
             session_idle_minutes: 480,

@@ -98,7 +98,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-32768")
+            .pragma("temp_store", "memory");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
@@ -1024,6 +1026,54 @@ impl Store for SqliteStore {
 
     async fn compliance(&self, query: &ComplianceQuery) -> StoreResult<Vec<ComplianceRow>> {
         inbox::compliance(self, query).await
+    }
+
+    async fn put_account_credentials(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        sealed: &[u8],
+    ) -> StoreResult<()> {
+        let owner = self.get_account(account).await.map_err(|e| match e {
+            StoreError::NotFound(_) => StoreError::UnknownReference("account"),
+            other => other,
+        })?;
+        let now = jiff::Timestamp::now().as_microsecond();
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO account_credentials (account_id, sealed, updated_at_us) VALUES (?, ?, ?) \
+             ON CONFLICT (account_id) DO UPDATE SET sealed = excluded.sealed, updated_at_us = excluded.updated_at_us",
+        )
+        .bind(account.as_uuid())
+        .bind(sealed)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_err(e, "account"))?;
+        // The audit log records that credentials changed, never what they are.
+        append(
+            &mut tx,
+            by.entry::<()>(
+                "account.credentials",
+                "account",
+                &account.to_string(),
+                Some(owner.opd),
+                None,
+                None,
+            ),
+        )
+        .await?;
+        commit(tx).await
+    }
+
+    async fn account_credentials(&self, account: AccountId) -> StoreResult<Option<Vec<u8>>> {
+        sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT sealed FROM account_credentials WHERE account_id = ?",
+        )
+        .bind(account.as_uuid())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(|e| map_err(e, "account"))
     }
 }
 

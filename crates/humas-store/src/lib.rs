@@ -319,4 +319,17 @@ pub trait Store: Send + Sync + 'static {
     async fn clock_policies(&self) -> StoreResult<Vec<OpdClockPolicy>>;
     /// Response-clock figures (see [`ComplianceQuery`]); rows ordered by OPD id, then assignee.
     async fn compliance(&self, query: &ComplianceQuery) -> StoreResult<Vec<ComplianceRow>>;
+
+    // --- Account credentials (sealed by the caller; the store never sees plaintext) ----------
+
+    /// Stores or replaces an account's sealed credentials; audited without the blob.
+    /// `UnknownReference("account")`.
+    async fn put_account_credentials(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        sealed: &[u8],
+    ) -> StoreResult<()>;
+    /// An account's sealed credentials, if any.
+    async fn account_credentials(&self, account: AccountId) -> StoreResult<Option<Vec<u8>>>;
 }

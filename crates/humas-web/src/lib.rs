@@ -27,6 +27,7 @@ mod ops;
 mod pages;
 pub mod routes;
 mod session;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +53,11 @@ pub struct WebSettings {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy), for
     /// login throttling.
     pub trust_forwarded_for: bool,
+    /// The Meta app secret that signs webhook deliveries (`X-Hub-Signature-256`); without it
+    /// `/webhooks/meta` refuses deliveries.
+    pub meta_app_secret: Option<String>,
+    /// The token Meta must echo in the subscription handshake; without it the handshake fails.
+    pub meta_verify_token: Option<String>,
 }
 
 impl Default for WebSettings {
@@ -62,6 +68,8 @@ impl Default for WebSettings {
             max_body_bytes: 256 * 1024,
             request_timeout: Duration::from_secs(30),
             trust_forwarded_for: false,
+            meta_app_secret: None,
+            meta_verify_token: None,
         }
     }
 }
