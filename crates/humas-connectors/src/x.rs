@@ -9,7 +9,9 @@
 //! `pagination_token` request parameter: timelines use `pagination_token`, only search uses
 //! `next_token`). When the walk ends, `since_id` becomes the newest id the walk saw. Polling the
 //! same cursor again repeats the same page, so a crash between two pages skips nothing.
-//! The first poll (no cursor) reads only the newest page: there is no backfill of history.
+//! The first poll (no cursor) has no `since_id`, so its walk goes back as far as X keeps
+//! mentions (about 800). A page token X no longer accepts (400) restarts the walk from the
+//! newest page: repeats, never gaps.
 //!
 //! **Tokens:** OAuth 2.0 user tokens live 2 hours. With [`XConfig::refresh`] set, a 401 makes
 //! the client refresh once (`POST /2/oauth2/token`) and repeat the call once; X rotates the
@@ -250,6 +252,27 @@ impl XClient {
 impl Poller for XClient {
     async fn poll(&self, cursor: Option<&str>) -> Result<Page, ConnectorError> {
         let state = Cursor::decode(cursor)?;
+        match self.mentions(&state).await {
+            Err(ConnectorError::Refused(_)) if state.pagination_token.is_some() => {
+                // X refused the saved page token (expired, or issued for other parameters):
+                // restart this walk from the newest page. Posts already handed over come
+                // again and are deduplicated by id; none is skipped.
+                let restart = Cursor {
+                    since_id: state.since_id.clone(),
+                    ..Cursor::default()
+                };
+                let timeline = self.mentions(&restart).await?;
+                Ok(page_from_timeline(timeline, &restart, Timestamp::now()))
+            }
+            Err(e) => Err(e),
+            Ok(timeline) => Ok(page_from_timeline(timeline, &state, Timestamp::now())),
+        }
+    }
+}
+
+impl XClient {
+    /// One `GET /2/users/:id/mentions` page for `state`.
+    async fn mentions(&self, state: &Cursor) -> Result<Timeline, ConnectorError> {
         let path = format!("/2/users/{}/mentions", segment(&self.config.user_id));
         let page_size = self.config.page_size.clamp(5, 100).to_string();
         let mut query = vec![
@@ -268,8 +291,7 @@ impl Poller for XClient {
             query.push(("pagination_token", token));
         }
         let (_, body) = self.send(Method::GET, &path, &query, None).await?;
-        let timeline: Timeline = parse_json(&body)?;
-        Ok(page_from_timeline(timeline, &state, Timestamp::now()))
+        parse_json(&body)
     }
 }
 

@@ -110,7 +110,7 @@ async fn pages_walk_back_with_pagination_token_then_resume_from_since_id() {
         fake.add_mention(&format!("10{n:02}"), &format!("laporan {n}"), warga(), None);
     }
     let x = client(&fake, 5);
-    // First run: the newest page only, then since_id = newest.
+    // First run: no since_id, so the walk goes back through every page X keeps.
     let first = x.poll(None).await.unwrap();
     assert_eq!(ids(&first), ["1008", "1009", "1010", "1011", "1012"]);
     assert!(first.more, "X said there is a next_token");
@@ -554,4 +554,24 @@ async fn a_slow_platform_is_a_timeout() {
     .unwrap_err();
     assert!(matches!(err, ConnectorError::Timeout), "{err:?}");
     assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn a_page_token_x_no_longer_accepts_restarts_the_walk() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    for n in 1..=7 {
+        fake.add_mention(&format!("70{n:02}"), "lapor", warga(), None);
+    }
+    let x = client(&fake, 5);
+    let stale = r#"{"since_id":"7001","pagination_token":"expired-token","newest_id":"7007"}"#;
+    let page = x.poll(Some(stale)).await.unwrap();
+    assert_eq!(ids(&page), ["7003", "7004", "7005", "7006", "7007"]);
+    assert!(page.more);
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].param("pagination_token"), Some("expired-token"));
+    assert_eq!(seen[1].param("pagination_token"), None);
+    assert_eq!(seen[1].param("since_id"), Some("7001"));
+    let rest = x.poll(page.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&rest), ["7002"]);
 }
