@@ -6,7 +6,7 @@ use crate::classify::features::{PieceBuffer, Pieces, relifetime};
 use crate::classify::{Classification, Classifiers, Scratch};
 use crate::fingerprint::simhash_scan;
 use crate::pii::{PiiSpan, find_pii};
-use crate::stem::cache::StemCache;
+use crate::stem::cache::{StemCache, WordMemo};
 use crate::threat::{Threat, assess};
 use crate::tokens::{Scan, Span, Token, TokenKind, scan_into};
 
@@ -84,6 +84,7 @@ struct Buffers {
     pieces: PieceBuffer,
     words: Vec<&'static str>,
     stems: StemCache,
+    norms: WordMemo,
 }
 
 impl Analyzer<'static> {
@@ -114,7 +115,11 @@ impl<'c> Analyzer<'c> {
     /// Analyses one message. Any string is accepted; nothing here panics.
     pub fn analyze(&mut self, text: &str) -> Analysis {
         // One scan; the normal forms of all tokens share one string, which is `normalized`.
-        let scan = scan_into(text, std::mem::take(&mut self.buffers.spans));
+        let scan = scan_into(
+            text,
+            std::mem::take(&mut self.buffers.spans),
+            Some(&mut self.buffers.norms),
+        );
         let pieces = Pieces::from_scan_reusing(
             text,
             &scan,

@@ -10,6 +10,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::normalize::{push_normal_tag, push_normal_word};
+use crate::stem::cache::WordMemo;
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -169,12 +170,13 @@ fn char_at(text: &str, pos: usize) -> Option<char> {
 
 /// Reads `text` once, left to right, into tokens and their normal forms.
 pub(crate) fn scan(text: &str) -> Scan {
-    scan_into(text, Vec::new())
+    scan_into(text, Vec::new(), None)
 }
 
 /// [`scan`], with the token list in `spans` (emptied first): a caller that scans message after
-/// message keeps one allocation.
-pub(crate) fn scan_into(text: &str, mut spans: Vec<Span>) -> Scan {
+/// message keeps one allocation, and with `memo` the normal forms of recent words.
+pub(crate) fn scan_into(text: &str, mut spans: Vec<Span>, memo: Option<&mut WordMemo>) -> Scan {
+    let mut memo = memo.and_then(|m| m.warm().then_some(m));
     spans.clear();
     // About one token per six bytes of ordinary text, and slang grows when spelled out
     // (`bgt` → `banget`): one allocation each instead of several.
@@ -191,7 +193,7 @@ pub(crate) fn scan_into(text: &str, mut spans: Vec<Span>) -> Scan {
             continue;
         }
         let mark = out.begin();
-        let next = match scan_one(text, pos, c, &mut out.norms) {
+        let next = match scan_one(text, pos, c, &mut out.norms, memo.as_deref_mut()) {
             Some((kind, end)) => {
                 out.finish(mark, kind, pos, end);
                 end
@@ -213,7 +215,13 @@ pub(crate) fn scan_into(text: &str, mut spans: Vec<Span>) -> Scan {
 
 /// The token starting at `start` (whose first character is `c`), if any: its kind and end.
 /// Its normal form is appended to `norm`.
-fn scan_one(text: &str, start: usize, c: char, norm: &mut String) -> Option<(TokenKind, usize)> {
+fn scan_one(
+    text: &str,
+    start: usize,
+    c: char,
+    norm: &mut String,
+    memo: Option<&mut WordMemo>,
+) -> Option<(TokenKind, usize)> {
     let rest = text.get(start..).unwrap_or_default();
     if matches!(c, 'h' | 'H' | 'w' | 'W')
         && let Some(end) = url_end(text, start)
@@ -267,7 +275,7 @@ fn scan_one(text: &str, start: usize, c: char, norm: &mut String) -> Option<(Tok
             norm.push_str(text.get(start..end).unwrap_or_default());
             Some((TokenKind::Emoji, end))
         }
-        _ if c.is_alphanumeric() => Some(scan_word_or_number(text, start, c, norm)),
+        _ if c.is_alphanumeric() => Some(scan_word_or_number(text, start, c, norm, memo)),
         _ => None,
     }
 }
@@ -355,6 +363,7 @@ fn scan_word_or_number(
     start: usize,
     first: char,
     norm: &mut String,
+    memo: Option<&mut WordMemo>,
 ) -> (TokenKind, usize) {
     let bytes = text.as_bytes();
     let mut prev = first;
@@ -389,7 +398,10 @@ fn scan_word_or_number(
         norm.push_str(raw);
         (TokenKind::Number, end)
     } else {
-        push_normal_word(raw, norm);
+        match memo {
+            Some(memo) => memo.push(raw, norm, push_normal_word),
+            None => push_normal_word(raw, norm),
+        }
         (TokenKind::Word, end)
     }
 }

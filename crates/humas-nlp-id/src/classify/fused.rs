@@ -13,6 +13,10 @@ use super::model::{LinearModel, inverse_norm};
 /// Idf slots plus hot weights per row; 8 × i16 = 16 bytes, four rows per cache line.
 const HOT: usize = 8;
 
+/// Lanes whose squares are summed: the idf of each model comes first in a row, and there are
+/// at most this many models (the hot heads take the other lanes).
+const NORM_LANES: usize = 4;
+
 /// Most detail heads the cold table holds (the shipped model has ten).
 const MAX_COLD: usize = 16;
 
@@ -52,6 +56,7 @@ impl Fused {
         if models.iter().any(|m| m.spec() != first.spec())
             || first.spec().bits > 20
             || models.len() + hot.len() > HOT
+            || models.len() > NORM_LANES
             || cold.len() > MAX_COLD
         {
             return None;
@@ -93,15 +98,18 @@ impl Fused {
     /// norms the cold pass needs.
     pub(crate) fn decide_hot(&self, features: &Features, out: &mut [f32]) -> Norms {
         let mut acc = [0f32; HOT];
-        let mut norm2 = [0f32; HOT];
+        let mut norm2 = [0f32; NORM_LANES];
         for &bucket in &features.buckets {
             let Some(row) = self.hot.get(bucket as usize) else {
                 continue;
             };
             // Fixed-width lanes: the compiler turns these into a few vector instructions.
             for lane in 0..HOT {
+                acc[lane] += f32::from(row[lane]);
+            }
+            // Only the idf lanes need their squares.
+            for lane in 0..NORM_LANES {
                 let v = f32::from(row[lane]);
-                acc[lane] += v;
                 norm2[lane] += v * v;
             }
         }

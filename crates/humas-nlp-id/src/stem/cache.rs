@@ -46,20 +46,20 @@ impl WordKey {
     }
 }
 
-/// Longest stem: a word of [`KEY_BYTES`] with a restored first letter (`menulis` → `tulis`).
-const STEM_BYTES: usize = KEY_BYTES + 1;
-/// log2 of the number of remembered stems.
-const STEM_SLOT_BITS: u32 = 11;
+/// log2 of the number of words a [`WordMemo`] remembers.
+const MEMO_SLOT_BITS: u32 = 11;
 
-/// Remembers the [`stem`](super::stem) of recently seen words.
+/// Remembers, for recently seen short words, the text some pure function of the word
+/// appended to a string: its [`stem`](super::stem), or its normal form.
 #[derive(Debug, Default)]
-pub(crate) struct StemCache {
+pub(crate) struct WordMemo {
     uses: u32,
     keys: Vec<WordKey>,
-    stems: Vec<([u8; STEM_BYTES], u8)>,
+    /// Allocated only when a word is first met, so a hit copies without checking anything.
+    values: Vec<Box<str>>,
 }
 
-impl StemCache {
+impl WordMemo {
     /// Counts one message; true once the table exists.
     pub(crate) fn warm(&mut self) -> bool {
         if self.keys.is_empty() {
@@ -67,41 +67,59 @@ impl StemCache {
             if self.uses < WARM_UP {
                 return false;
             }
-            self.keys = vec![WordKey::EMPTY; 1 << STEM_SLOT_BITS];
-            self.stems = vec![([0; STEM_BYTES], 0); 1 << STEM_SLOT_BITS];
+            self.keys = vec![WordKey::EMPTY; 1 << MEMO_SLOT_BITS];
+            self.values = vec![Box::default(); 1 << MEMO_SLOT_BITS];
         }
         true
     }
 
-    /// Appends the stem of `word` to `out`, from the cache when the word was seen recently.
-    pub(crate) fn push_stem(&mut self, word: &str, out: &mut String) {
+    /// Appends what `compute` appends for `word` to `out`, from the memo when the word was
+    /// seen recently. `compute` must depend on nothing but the word.
+    #[inline]
+    pub(crate) fn push(
+        &mut self,
+        word: &str,
+        out: &mut String,
+        compute: impl FnOnce(&str, &mut String),
+    ) {
         let Some(key) = WordKey::of(word.as_bytes()).filter(|_| !self.keys.is_empty()) else {
-            out.push_str(&super::stem(word));
+            compute(word, out);
             return;
         };
-        let slot = key.slot(STEM_SLOT_BITS);
+        let slot = key.slot(MEMO_SLOT_BITS);
         if self.keys.get(slot) == Some(&key)
-            && let Some((bytes, len)) = self.stems.get(slot)
-            && let Some(Ok(stem)) = bytes.get(..usize::from(*len)).map(std::str::from_utf8)
+            && let Some(value) = self.values.get(slot)
         {
-            out.push_str(stem);
+            out.push_str(value);
             return;
         }
-        let stem = super::stem(word);
-        out.push_str(&stem);
-        self.remember(key, slot, &stem);
+        let from = out.len();
+        compute(word, out);
+        if let (Some(k), Some(v), Some(value)) = (
+            self.keys.get_mut(slot),
+            self.values.get_mut(slot),
+            out.get(from..),
+        ) {
+            *k = key;
+            *v = value.into();
+        }
+    }
+}
+
+/// Remembers the [`stem`](super::stem) of recently seen words.
+#[derive(Debug, Default)]
+pub(crate) struct StemCache(WordMemo);
+
+impl StemCache {
+    /// Counts one message; true once the table exists.
+    pub(crate) fn warm(&mut self) -> bool {
+        self.0.warm()
     }
 
-    fn remember(&mut self, key: WordKey, slot: usize, stem: &str) {
-        let mut bytes = [0u8; STEM_BYTES];
-        let (Some(dest), Ok(len)) = (bytes.get_mut(..stem.len()), u8::try_from(stem.len())) else {
-            return;
-        };
-        dest.copy_from_slice(stem.as_bytes());
-        if let (Some(k), Some(s)) = (self.keys.get_mut(slot), self.stems.get_mut(slot)) {
-            *k = key;
-            *s = (bytes, len);
-        }
+    /// Appends the stem of `word` to `out`, from the cache when the word was seen recently.
+    pub(crate) fn push_stem(&mut self, word: &str, out: &mut String) {
+        self.0
+            .push(word, out, |w, out| out.push_str(&super::stem(w)));
     }
 }
 
@@ -128,7 +146,10 @@ mod tests {
                 assert_eq!(out, super::super::stem(w), "{w} in round {round}");
             }
         }
-        assert!(!cache.keys.is_empty(), "the table exists after the warm-up");
+        assert!(
+            !cache.0.keys.is_empty(),
+            "the table exists after the warm-up"
+        );
     }
 
     #[test]
