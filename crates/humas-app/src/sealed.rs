@@ -216,6 +216,9 @@ mod tests {
             ..Credentials::default()
         };
         let shown = format!("{creds:?}");
-        assert!(!shown.contains("EAAB") && !shown.contains("app-pass"), "{shown}");
+        assert!(
+            !shown.contains("EAAB") && !shown.contains("app-pass"),
+            "{shown}"
+        );
     }
 }

@@ -16,7 +16,7 @@ use humas_domain::{
     Account, AccountHandle, AccountId, AccountStatus, Actor, DisplayName, Locale, Opd, OpdId,
     OpdKind, OpdName, Platform, Role, Slug, User, UserId, UserZone, Username,
 };
-use humas_store::{AuditActor, AuditQuery, ReplyState, Store};
+use humas_store::{AuditActor, AuditQuery, ReplyState};
 use humas_store_sqlite::SqliteStore;
 use jiff::Timestamp;
 
@@ -97,7 +97,7 @@ async fn world() -> World {
     .with_server_secret(b"test secret")
     .with_gateway(gateway.clone());
     let by = AuditActor::cli();
-    let mut opd = |slug: &str, name: &str| Opd {
+    let opd = |slug: &str, name: &str| Opd {
         id: OpdId::generate(),
         slug: Slug::parse(slug).unwrap(),
         name: OpdName::parse(name).unwrap(),
@@ -160,8 +160,16 @@ async fn ingest_analyses_routes_schedules_and_dedupes() {
         .await
         .unwrap();
     let batch = vec![
-        inbound("m1", "jalan di depan puskesmas rusak parah, kapan diperbaiki?", 30),
-        inbound("m2", "pelayanan puskesmas lemot bgt anjing, 3 jam antri", 20),
+        inbound(
+            "m1",
+            "jalan di depan puskesmas rusak parah dan berlubang, bahaya buat pengendara",
+            30,
+        ),
+        inbound(
+            "m2",
+            "pelayanan puskesmas lemot bgt anjing, 3 jam antri",
+            20,
+        ),
         inbound("m3", "terima kasih dinkes, vaksinnya lancar 🙏", 10),
         inbound("m2", "the same id again inside the batch", 5),
     ];
@@ -187,19 +195,39 @@ async fn ingest_analyses_routes_schedules_and_dedupes() {
     assert_eq!(again.duplicates, 1);
 
     let store = w.app.store();
-    let road = store.message_by_external_id(Platform::X, "m1").await.unwrap();
+    let road = store
+        .message_by_external_id(Platform::X, "m1")
+        .await
+        .unwrap();
     assert_eq!(road.opd, w.pu, "the rule sends road damage to PU");
     assert!(road.routed_by.is_some());
-    let rude = store.message_by_external_id(Platform::X, "m2").await.unwrap();
+    let rude = store
+        .message_by_external_id(Platform::X, "m2")
+        .await
+        .unwrap();
     assert_eq!(rude.opd, w.dinkes, "no rule matches: the account's OPD");
     assert!(rude.analysis.abusive, "{:?}", rude.analysis);
     assert_eq!(rude.author_key.len(), 32);
     assert_eq!(rude.author_key, road.author_key, "same author, same key");
     assert!(!rude.author_key.contains("warga"));
+    assert_eq!(road.workflow.suggested_category, Some(Category::FieldCheck));
     assert!(
-        rude.workflow.first_response_due.is_some() || rude.workflow.suggested_category == Some(Category::NotActionable),
+        road.workflow.first_response_due.is_some(),
         "{:?}",
-        rude.workflow
+        road.workflow
+    );
+    assert!(road.workflow.resolution_due.unwrap() > road.workflow.first_response_due.unwrap());
+    let thanks = store
+        .message_by_external_id(Platform::X, "m3")
+        .await
+        .unwrap();
+    assert_eq!(
+        thanks.workflow.suggested_category,
+        Some(Category::NotActionable)
+    );
+    assert_eq!(
+        thanks.workflow.first_response_due, None,
+        "praise starts no clock"
     );
 }
 
@@ -211,7 +239,11 @@ async fn scope_search_and_masking() {
             &AuditActor::system(),
             &w.account,
             vec![
-                inbound("n1", "NIK saya 3578014501900001 tolong dicek bansos belum cair", 30),
+                inbound(
+                    "n1",
+                    "NIK saya 3578014501900001 tolong dicek bansos belum cair",
+                    30,
+                ),
                 inbound("n2", "kami tidak dilayani di puskesmas kenjeran", 20),
             ],
             None,
@@ -222,25 +254,59 @@ async fn scope_search_and_masking() {
     let other = actor(&w.app, Role::Operator, Some(w.pu), "operator.pu").await;
     let leadership = actor(&w.app, Role::Leadership, None, "sekda").await;
 
-    let page = w.app.inbox(&operator, &InboxFilter::default()).await.unwrap();
+    let page = w
+        .app
+        .inbox(&operator, &InboxFilter::default())
+        .await
+        .unwrap();
     assert_eq!(page.messages.len(), 2);
-    let mine = page.messages.iter().find(|m| m.inbound.external_id.as_ref() == "n1").unwrap();
-    assert!(mine.inbound.text.contains("3578014501900001"), "operators see what they must answer");
+    let mine = page
+        .messages
+        .iter()
+        .find(|m| m.inbound.external_id.as_ref() == "n1")
+        .unwrap();
+    assert!(
+        mine.inbound.text.contains("3578014501900001"),
+        "operators see what they must answer"
+    );
 
     let page = w.app.inbox(&other, &InboxFilter::default()).await.unwrap();
-    assert!(page.messages.is_empty(), "another OPD's operator sees nothing");
+    assert!(
+        page.messages.is_empty(),
+        "another OPD's operator sees nothing"
+    );
 
-    let page = w.app.inbox(&leadership, &InboxFilter::default()).await.unwrap();
-    let masked = page.messages.iter().find(|m| m.inbound.external_id.as_ref() == "n1").unwrap();
-    assert!(!masked.inbound.text.contains("3578014501900001"), "{}", masked.inbound.text);
-    assert!(masked.inbound.text.contains("[NIK]"), "{}", masked.inbound.text);
+    let page = w
+        .app
+        .inbox(&leadership, &InboxFilter::default())
+        .await
+        .unwrap();
+    let masked = page
+        .messages
+        .iter()
+        .find(|m| m.inbound.external_id.as_ref() == "n1")
+        .unwrap();
+    assert!(
+        !masked.inbound.text.contains("3578014501900001"),
+        "{}",
+        masked.inbound.text
+    );
+    assert!(
+        masked.inbound.text.contains("[NIK]"),
+        "{}",
+        masked.inbound.text
+    );
 
     let search = InboxFilter {
         q: Some("pelayanan".into()),
         ..InboxFilter::default()
     };
     let page = w.app.inbox(&operator, &search).await.unwrap();
-    assert_eq!(page.messages.len(), 1, "`pelayanan` finds `dilayani` by its stem");
+    assert_eq!(
+        page.messages.len(),
+        1,
+        "`pelayanan` finds `dilayani` by its stem"
+    );
     assert_eq!(page.messages[0].inbound.external_id.as_ref(), "n2");
 
     let pii = InboxFilter {
@@ -265,7 +331,11 @@ async fn an_operators_reply_waits_for_approval_and_is_sent_once() {
         .ingest(
             &AuditActor::system(),
             &w.account,
-            vec![inbound("r1", "kapan jadwal vaksin booster di puskesmas kenjeran?", 30)],
+            vec![inbound(
+                "r1",
+                "kapan jadwal vaksin booster di puskesmas kenjeran?",
+                30,
+            )],
             None,
         )
         .await
@@ -275,10 +345,17 @@ async fn an_operators_reply_waits_for_approval_and_is_sent_once() {
     let approver = actor(&w.app, Role::Approver, Some(w.dinkes), "approver.dinkes").await;
     let other_approver = actor(&w.app, Role::Approver, Some(w.pu), "approver.pu").await;
 
-    w.app.set_category(&operator, id, Category::InformationRequest).await.unwrap();
+    w.app
+        .set_category(&operator, id, Category::InformationRequest)
+        .await
+        .unwrap();
     let draft = w
         .app
-        .draft_reply(&operator, id, "Jadwal booster setiap Senin pukul 08.00 WIB.")
+        .draft_reply(
+            &operator,
+            id,
+            "Jadwal booster setiap Senin pukul 08.00 WIB.",
+        )
         .await
         .unwrap();
     assert_eq!(draft.state, ReplyState::AwaitingApproval);
@@ -312,16 +389,30 @@ async fn an_operators_reply_waits_for_approval_and_is_sent_once() {
     let m = w.app.store().get_message(id).await.unwrap();
     assert_eq!(m.workflow.status, Status::Replied);
     let first = m.workflow.first_response_at.unwrap();
-    assert!(first <= m.workflow.first_response_due.unwrap(), "answered on time");
-    assert!(m.workflow.resolved_at.is_some(), "an answered information request is resolved");
+    assert!(
+        first <= m.workflow.first_response_due.unwrap(),
+        "answered on time"
+    );
+    assert!(
+        m.workflow.resolved_at.is_some(),
+        "an answered information request is resolved"
+    );
 
     let audit = w
         .app
         .store()
-        .query_audit(&AuditQuery { limit: 1000, ..AuditQuery::default() })
+        .query_audit(&AuditQuery {
+            limit: 1000,
+            ..AuditQuery::default()
+        })
         .await
         .unwrap();
-    for action in ["reply.approve", "reply.send", "reply.sent", "message.replied"] {
+    for action in [
+        "reply.approve",
+        "reply.send",
+        "reply.sent",
+        "message.replied",
+    ] {
         assert!(audit.iter().any(|e| e.action == action), "{action} audited");
     }
 }
@@ -347,7 +438,11 @@ async fn a_failed_send_can_be_retried_and_rejection_returns_the_message() {
     let operator = actor(&w.app, Role::Operator, Some(w.dinkes), "operator.dinkes").await;
 
     w.gateway.fail_next.store(true, Ordering::SeqCst);
-    let failed = w.app.draft_reply(&approver, ids[0], "Mohon maaf, kami cek.").await.unwrap();
+    let failed = w
+        .app
+        .draft_reply(&approver, ids[0], "Mohon maaf, kami cek.")
+        .await
+        .unwrap();
     assert_eq!(failed.state, ReplyState::Failed);
     assert!(failed.error.as_deref().unwrap().contains("503"));
     let retried = w.app.retry_reply(&approver, failed.id).await.unwrap();
@@ -389,7 +484,9 @@ async fn moderation_needs_an_approver_and_a_reason() {
     let operator = actor(&w.app, Role::Operator, Some(w.dinkes), "operator.dinkes").await;
     let approver = actor(&w.app, Role::Approver, Some(w.dinkes), "approver.dinkes").await;
     assert!(matches!(
-        w.app.moderate(&operator, id, Moderation::Hide, "kasar").await,
+        w.app
+            .moderate(&operator, id, Moderation::Hide, "kasar")
+            .await,
         Err(AppError::Forbidden)
     ));
     assert!(matches!(
@@ -400,9 +497,23 @@ async fn moderation_needs_an_approver_and_a_reason() {
         .moderate(&approver, id, Moderation::Hide, "Ujaran kasar tanpa aduan")
         .await
         .unwrap();
-    let audit = w.app.store().query_audit(&AuditQuery { limit: 1000, ..AuditQuery::default() }).await.unwrap();
+    let audit = w
+        .app
+        .store()
+        .query_audit(&AuditQuery {
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
     let hide = audit.iter().find(|e| e.action == "message.hide").unwrap();
-    assert!(hide.after.as_ref().unwrap().to_string().contains("Ujaran kasar"));
+    assert!(
+        hide.after
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("Ujaran kasar")
+    );
     let notes = w.app.store().list_notes(id).await.unwrap();
     assert!(notes[0].text.contains("Ujaran kasar"));
 }
@@ -418,7 +529,9 @@ async fn credentials_are_sealed_at_rest_and_never_shown() {
         ..Credentials::default()
     };
     assert!(matches!(
-        w.app.set_account_credentials(&operator, w.account.id, given.clone()).await,
+        w.app
+            .set_account_credentials(&operator, w.account.id, given.clone())
+            .await,
         Err(AppError::Forbidden)
     ));
     let summary = w
@@ -427,7 +540,13 @@ async fn credentials_are_sealed_at_rest_and_never_shown() {
         .await
         .unwrap();
     assert!(summary.access_token);
-    let raw = w.app.store().account_credentials(w.account.id).await.unwrap().unwrap();
+    let raw = w
+        .app
+        .store()
+        .account_credentials(w.account.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!raw.windows(16).any(|b| b == b"secret-token-123"));
     // An empty field keeps the stored value.
     w.app
@@ -441,9 +560,26 @@ async fn credentials_are_sealed_at_rest_and_never_shown() {
         )
         .await
         .unwrap();
-    let opened = w.app.account_credentials(w.account.id).await.unwrap().unwrap();
+    let opened = w
+        .app
+        .account_credentials(w.account.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(opened.access_token.as_deref(), Some("secret-token-123"));
     assert_eq!(opened.webhook_secret.as_deref(), Some("whsec"));
-    let audit = w.app.store().query_audit(&AuditQuery { limit: 1000, ..AuditQuery::default() }).await.unwrap();
-    assert!(audit.iter().all(|e| !format!("{:?}", e.after).contains("secret-token")));
+    let audit = w
+        .app
+        .store()
+        .query_audit(&AuditQuery {
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .all(|e| !format!("{:?}", e.after).contains("secret-token"))
+    );
 }

@@ -179,7 +179,9 @@ fn generated_batch(run: &str, start: usize, count: usize, now: Timestamp) -> Vec
                 title: None,
                 permalink: None,
                 parent_external_id: None,
-                thread_external_id: Some(ExternalId::parse(&format!("{run}-post-{}", n % 5_000)).ok()?),
+                thread_external_id: Some(
+                    ExternalId::parse(&format!("{run}-post-{}", n % 5_000)).ok()?,
+                ),
                 // Spread over the last 90 days so date filters and pages have work to do.
                 published_at: now - SignedDuration::from_secs(((n * 7_919) % (90 * 86_400)) as i64),
             })
@@ -236,7 +238,11 @@ async fn ingest(app: &App, total: usize, batch: usize) -> anyhow::Result<IngestR
         seconds: elapsed.as_secs_f64(),
         per_second,
         ceiling_per_second: ceiling,
-        fraction_of_ceiling: if ceiling > 0.0 { per_second / ceiling } else { 0.0 },
+        fraction_of_ceiling: if ceiling > 0.0 {
+            per_second / ceiling
+        } else {
+            0.0
+        },
         peak_rss_mib: peak_rss_mib(),
     })
 }
@@ -289,7 +295,10 @@ pub struct InboxRow {
 
 impl InboxResult {
     fn text(&self) -> String {
-        let mut out = format!("backend {}\n{:<34} {:>6} {:>8} {:>8} {:>8}\n", self.backend, "filter", "pages", "p50 ms", "p95 ms", "max ms");
+        let mut out = format!(
+            "backend {}\n{:<34} {:>6} {:>8} {:>8} {:>8}\n",
+            self.backend, "filter", "pages", "p50 ms", "p95 ms", "max ms"
+        );
         for r in &self.rows {
             out.push_str(&format!(
                 "{:<34} {:>6} {:>8.1} {:>8.1} {:>8.1}\n",
@@ -316,16 +325,30 @@ fn filters() -> Vec<(&'static str, InboxFilter)> {
         ("complaints", f(&|x| x.category = Some("complaint".into()))),
         ("overdue", f(&|x| x.deadline = Some("overdue".into()))),
         ("search: jalan", f(&|x| x.q = Some("jalan".into()))),
-        ("search: pelayanan lambat", f(&|x| x.q = Some("pelayanan lambat".into()))),
-        ("abusive + negative + search", f(&|x| {
-            x.abusive = Some("yes".into());
-            x.sentiment = Some("negative".into());
-            x.q = Some("jalan".into());
-        })),
-        ("last 7 days, open", f(&|x| {
-            x.status = Some("open".into());
-            x.from = Some((Timestamp::now() - SignedDuration::from_hours(24 * 7)).to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7))).date().to_string());
-        })),
+        (
+            "search: pelayanan lambat",
+            f(&|x| x.q = Some("pelayanan lambat".into())),
+        ),
+        (
+            "abusive + negative + search",
+            f(&|x| {
+                x.abusive = Some("yes".into());
+                x.sentiment = Some("negative".into());
+                x.q = Some("jalan".into());
+            }),
+        ),
+        (
+            "last 7 days, open",
+            f(&|x| {
+                x.status = Some("open".into());
+                x.from = Some(
+                    (Timestamp::now() - SignedDuration::from_hours(24 * 7))
+                        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
+                        .date()
+                        .to_string(),
+                );
+            }),
+        ),
     ]
 }
 

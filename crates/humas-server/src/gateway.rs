@@ -77,12 +77,23 @@ fn required<'a>(value: Option<&'a String>, what: &'static str) -> Result<&'a str
 ///
 /// # Errors
 /// [`ConnectError`].
-pub fn connector(http: &Http, account: &Account, creds: &Credentials) -> Result<Connector, ConnectError> {
+pub fn connector(
+    http: &Http,
+    account: &Account,
+    creds: &Credentials,
+) -> Result<Connector, ConnectError> {
     let base = account.effective_api_base();
     let token = || -> Result<SecretString, ConnectError> {
-        Ok(SecretString::from(required(creds.access_token.as_ref(), "access token")?.to_owned()))
+        Ok(SecretString::from(
+            required(creds.access_token.as_ref(), "access token")?.to_owned(),
+        ))
     };
-    let user_id = || required(creds.platform_user_id.as_ref(), "account id on the platform");
+    let user_id = || {
+        required(
+            creds.platform_user_id.as_ref(),
+            "account id on the platform",
+        )
+    };
     match account.platform {
         Platform::Facebook | Platform::Instagram => {
             let surface = if account.platform == Platform::Facebook {

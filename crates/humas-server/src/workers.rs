@@ -163,10 +163,13 @@ pub fn item_to_inbound(
         .or(feed.title.as_deref())
         .unwrap_or(feed_url);
     let outlet: String = outlet.chars().take(200).collect();
-    let author = Author::parse(&outlet, feed.title.as_deref().map(|t| {
-        let end = t.char_indices().nth(200).map_or(t.len(), |(i, _)| i);
-        &t[..end]
-    }))
+    let author = Author::parse(
+        &outlet,
+        feed.title.as_deref().map(|t| {
+            let end = t.char_indices().nth(200).map_or(t.len(), |(i, _)| i);
+            &t[..end]
+        }),
+    )
     .map_err(|e| e.to_string())?;
     Inbound {
         platform: Platform::Rss,
@@ -191,13 +194,17 @@ pub async fn run_feed_poller(poller: FeedPoller, shutdown: CancellationToken) {
     loop {
         match poller.app.store().list_accounts(None).await {
             Ok(accounts) => {
-                for account in accounts.iter().filter(|a| {
-                    a.platform == Platform::Rss && a.status == AccountStatus::Active
-                }) {
+                for account in accounts
+                    .iter()
+                    .filter(|a| a.platform == Platform::Rss && a.status == AccountStatus::Active)
+                {
                     if shutdown.is_cancelled() {
                         return;
                     }
-                    if not_before.get(&account.id).is_some_and(|t| *t > Instant::now()) {
+                    if not_before
+                        .get(&account.id)
+                        .is_some_and(|t| *t > Instant::now())
+                    {
                         continue;
                     }
                     poll_and_log(&poller, account, &mut not_before).await;
@@ -234,7 +241,8 @@ async fn poll_and_log(
         Err(e) => {
             let wait = match &e {
                 PollError::Fetch(
-                    FetchError::RateLimited { retry_after } | FetchError::Unavailable { retry_after },
+                    FetchError::RateLimited { retry_after }
+                    | FetchError::Unavailable { retry_after },
                 ) => *retry_after,
                 _ => None,
             };
@@ -345,7 +353,10 @@ impl PlatformPoller {
             });
             if page.messages.is_empty() {
                 if let Some(c) = &saved {
-                    store.set_cursor(c).await.map_err(humas_app::AppError::from)?;
+                    store
+                        .set_cursor(c)
+                        .await
+                        .map_err(humas_app::AppError::from)?;
                 }
             } else {
                 let stored = self
@@ -386,13 +397,17 @@ pub async fn run_platform_poller(poller: PlatformPoller, shutdown: CancellationT
     loop {
         match poller.app.store().list_accounts(None).await {
             Ok(accounts) => {
-                for account in accounts.iter().filter(|a| {
-                    a.platform != Platform::Rss && a.status == AccountStatus::Active
-                }) {
+                for account in accounts
+                    .iter()
+                    .filter(|a| a.platform != Platform::Rss && a.status == AccountStatus::Active)
+                {
                     if shutdown.is_cancelled() {
                         return;
                     }
-                    if not_before.get(&account.id).is_some_and(|t| *t > Instant::now()) {
+                    if not_before
+                        .get(&account.id)
+                        .is_some_and(|t| *t > Instant::now())
+                    {
                         continue;
                     }
                     match poller.poll(account).await {
@@ -421,7 +436,9 @@ pub async fn run_platform_poller(poller: PlatformPoller, shutdown: CancellationT
                         Err(PlatformPollError::Connect(e)) => {
                             tracing::debug!(account = %account.id, error = %e, "account not connected");
                         }
-                        Err(e) => tracing::warn!(account = %account.id, error = %e, "platform poll failed"),
+                        Err(e) => {
+                            tracing::warn!(account = %account.id, error = %e, "platform poll failed")
+                        }
                     }
                 }
             }

@@ -132,7 +132,11 @@ struct Handshake {
 
 /// `GET /webhooks/meta`: Meta's subscription handshake.
 async fn meta_handshake(State(state): State<AppState>, Query(q): Query<Handshake>) -> Response {
-    let expected = state.settings.meta_verify_token.as_deref().unwrap_or_default();
+    let expected = state
+        .settings
+        .meta_verify_token
+        .as_deref()
+        .unwrap_or_default();
     match meta::handshake(
         q.mode.as_deref(),
         q.verify_token.as_deref(),
@@ -170,7 +174,11 @@ async fn meta_delivery(State(state): State<AppState>, headers: HeaderMap, body: 
         Ok(a) => a,
         Err(e) => {
             tracing::warn!(error = %e, "Meta webhook: cannot list accounts");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, "try_again", "send again later");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "try_again",
+                "send again later",
+            );
         }
     };
     let mut by_entry: Vec<(String, Vec<humas_domain::inbox::Inbound>)> = Vec::new();
@@ -186,7 +194,11 @@ async fn meta_delivery(State(state): State<AppState>, headers: HeaderMap, body: 
             .find(|(id, a)| *id == object_id && messages.iter().all(|m| m.platform == a.platform))
             .map(|(_, a)| a)
         else {
-            tracing::info!(object_id, count = messages.len(), "Meta webhook for an account Humas does not know; ignored");
+            tracing::info!(
+                object_id,
+                count = messages.len(),
+                "Meta webhook for an account Humas does not know; ignored"
+            );
             continue;
         };
         if let Err(e) = app
@@ -194,7 +206,11 @@ async fn meta_delivery(State(state): State<AppState>, headers: HeaderMap, body: 
             .await
         {
             tracing::warn!(error = %e, "Meta webhook: storing failed");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, "try_again", "send again later");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "try_again",
+                "send again later",
+            );
         }
     }
     StatusCode::OK.into_response()

@@ -11,6 +11,7 @@ use humas_domain::inbox::{
 };
 use humas_nlp_id::analysis::Analysis;
 use humas_nlp_id::classify::{self, SentimentLabel};
+use humas_nlp_id::intent::Intent;
 use humas_nlp_id::pii;
 
 /// Most terms taken from one search box.
@@ -130,8 +131,13 @@ pub fn message_analysis(a: &Analysis) -> MessageAnalysis {
 /// The category the rules suggest for a message's normalised words.
 #[must_use]
 pub fn suggested_category(words: &[&str]) -> Category {
-    let _ = words;
-    Category::NotActionable // INTENT-PENDING
+    match humas_nlp_id::intent::suggest(words) {
+        Intent::InformationRequest => Category::InformationRequest,
+        Intent::Complaint => Category::Complaint,
+        Intent::Dispute => Category::Dispute,
+        Intent::FieldCheck => Category::FieldCheck,
+        Intent::NotActionable => Category::NotActionable,
+    }
 }
 
 #[cfg(test)]
@@ -163,10 +169,24 @@ mod tests {
 
     #[test]
     fn query_terms_are_deduplicated_and_capped() {
-        assert_eq!(query_terms("banjir banjir BANJIR"), vec!["banjir".to_owned()]);
+        assert_eq!(
+            query_terms("banjir banjir BANJIR"),
+            vec!["banjir".to_owned()]
+        );
         let many = "satu dua tiga empat lima enam tujuh delapan sembilan sepuluh";
         assert_eq!(query_terms(many).len(), MAX_QUERY_TERMS);
         assert!(query_terms("!!! ???").is_empty());
+    }
+
+    #[test]
+    fn the_rules_suggest_a_category() {
+        let words = |t: &str| humas_nlp_id::normalize(t);
+        let road = words("jalan di depan rumah berlubang besar, tolong segera diperbaiki");
+        let road: Vec<&str> = road.split_whitespace().collect();
+        assert_eq!(suggested_category(&road), Category::FieldCheck);
+        let thanks = words("terima kasih pak gubernur, mantap");
+        let thanks: Vec<&str> = thanks.split_whitespace().collect();
+        assert_eq!(suggested_category(&thanks), Category::NotActionable);
     }
 
     #[test]

@@ -122,8 +122,14 @@ mod tests {
     #[test]
     fn empty_keeps_dash_clears_text_replaces() {
         assert_eq!(keep_or_replace(Some("a".into()), None), Some("a".into()));
-        assert_eq!(keep_or_replace(Some("a".into()), Some("  ".into())), Some("a".into()));
+        assert_eq!(
+            keep_or_replace(Some("a".into()), Some("  ".into())),
+            Some("a".into())
+        );
         assert_eq!(keep_or_replace(Some("a".into()), Some("-".into())), None);
-        assert_eq!(keep_or_replace(Some("a".into()), Some(" b ".into())), Some("b".into()));
+        assert_eq!(
+            keep_or_replace(Some("a".into()), Some(" b ".into())),
+            Some("b".into())
+        );
     }
 }

@@ -336,7 +336,12 @@ impl App {
             ..r
         };
         self.store
-            .update_reply(&audit_actor(actor), "reply.retry", ReplyState::Failed, &again)
+            .update_reply(
+                &audit_actor(actor),
+                "reply.retry",
+                ReplyState::Failed,
+                &again,
+            )
             .await?;
         self.send_reply(actor, again).await
     }
@@ -358,8 +363,13 @@ impl App {
             .await?;
         let outcome = match &self.gateway {
             Some(g) => {
-                g.reply(&account, &m, &sending.text, &sending.id.0.simple().to_string())
-                    .await
+                g.reply(
+                    &account,
+                    &m,
+                    &sending.text,
+                    &sending.id.0.simple().to_string(),
+                )
+                .await
             }
             None => Err(GatewayError {
                 transient: false,

@@ -186,7 +186,10 @@ impl App {
         let mut rules = Vec::new();
         for rule in self.store.list_routing_rules().await? {
             let expr = Expression::parse(&rule.expression).map_err(|e| {
-                AppError::Internal(format!("stored routing rule {} does not parse: {e}", rule.id))
+                AppError::Internal(format!(
+                    "stored routing rule {} does not parse: {e}",
+                    rule.id
+                ))
             })?;
             rules.push((rule, expr));
         }
@@ -288,7 +291,10 @@ impl App {
 }
 
 /// Prepares a batch, on two threads when it is large enough (the target machine has two cores).
-fn prepare_all(preparer: &Preparer<'_>, inbound: Vec<Inbound>) -> Result<Vec<Message>, &'static str> {
+fn prepare_all(
+    preparer: &Preparer<'_>,
+    inbound: Vec<Inbound>,
+) -> Result<Vec<Message>, &'static str> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(4);
@@ -325,7 +331,10 @@ fn prepare_all(preparer: &Preparer<'_>, inbound: Vec<Inbound>) -> Result<Vec<Mes
         // the source keeps it and sends it again; dropping part of it would lose messages.
         let mut out = Vec::new();
         for h in handles {
-            out.extend(h.join().map_err(|_| "the text engine panicked on this batch")?);
+            out.extend(
+                h.join()
+                    .map_err(|_| "the text engine panicked on this batch")?,
+            );
         }
         Ok(out)
     })

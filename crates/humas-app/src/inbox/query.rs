@@ -160,13 +160,17 @@ impl InboxFilter {
                 );
             }
         };
-        q.terms = present(self.q.as_ref()).map(query_terms).unwrap_or_default();
+        q.terms = present(self.q.as_ref())
+            .map(query_terms)
+            .unwrap_or_default();
         if let Some(raw) = present(self.before.as_ref()) {
-            q.before = Some(decode_cursor(raw).ok_or(AppError::Invalid(ValueError::unknown(
-                "page cursor",
-                raw,
-                "the value of the next-page link",
-            )))?);
+            q.before = Some(
+                decode_cursor(raw).ok_or(AppError::Invalid(ValueError::unknown(
+                    "page cursor",
+                    raw,
+                    "the value of the next-page link",
+                )))?,
+            );
         }
         Ok(q)
     }
@@ -248,9 +252,7 @@ impl App {
             };
             all.extend(self.store.list_messages(&q).await?);
         }
-        all.sort_by(|a, b| {
-            (b.inbound.published_at, b.id).cmp(&(a.inbound.published_at, a.id))
-        });
+        all.sort_by(|a, b| (b.inbound.published_at, b.id).cmp(&(a.inbound.published_at, a.id)));
         all.truncate(query.limit as usize);
         Ok(all)
     }
@@ -351,7 +353,9 @@ mod tests {
         assert_eq!(q.assignee, AssigneeFilter::Nobody);
         assert!(!q.terms.is_empty());
         assert_eq!(
-            q.published_to.unwrap().duration_since(q.published_from.unwrap()),
+            q.published_to
+                .unwrap()
+                .duration_since(q.published_from.unwrap()),
             SignedDuration::from_hours(30 * 24)
         );
         let bad = InboxFilter {
@@ -380,7 +384,10 @@ mod tests {
         let raw = format!("1764300000000000_{}", id.as_uuid().simple());
         assert_eq!(
             decode_cursor(&raw),
-            Some((Timestamp::from_microsecond(1_764_300_000_000_000).unwrap(), id))
+            Some((
+                Timestamp::from_microsecond(1_764_300_000_000_000).unwrap(),
+                id
+            ))
         );
     }
 }

@@ -2,7 +2,9 @@
 //! each OPD's response standard, retention; and the privacy actions and compliance figures.
 
 use humas_domain::routing::{Expression, RoutingRule};
-use humas_domain::sla::{ClockPolicy, Holiday, HolidayKind, OpdClockPolicy, national_holidays_2026};
+use humas_domain::sla::{
+    ClockPolicy, Holiday, HolidayKind, OpdClockPolicy, national_holidays_2026,
+};
 use humas_domain::{AccountId, Actor, OpdId, Platform, RoutingRuleId, ValueError};
 use humas_store::{AuditActor, ComplianceQuery, ComplianceRow};
 use jiff::civil::Date;
@@ -188,9 +190,7 @@ impl App {
     pub async fn delete_holiday(&self, actor: &Actor, date: &str) -> AppResult<()> {
         Self::require_inbox_admin(actor)?;
         let date = humas_domain::parse_date(date)?;
-        self.store
-            .delete_holiday(&audit_actor(actor), date)
-            .await?;
+        self.store.delete_holiday(&audit_actor(actor), date).await?;
         self.invalidate_inbox_context().await;
         Ok(())
     }
