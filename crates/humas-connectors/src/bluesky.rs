@@ -309,7 +309,7 @@ impl BlueskyClient {
         Ok((parent, root))
     }
 
-    async fn facets_with_dids(&self, text: &str) -> Vec<Value> {
+    async fn facets_with_dids(&self, text: &str) -> Result<Vec<Value>, ConnectorError> {
         let mut facets = Vec::new();
         for span in find_facets(text) {
             let feature = match &span.feature {
@@ -319,7 +319,7 @@ impl BlueskyClient {
                 FacetFeature::Tag(tag) => {
                     json!({"$type": "app.bsky.richtext.facet#tag", "tag": tag})
                 }
-                FacetFeature::Mention(handle) => match self.resolve_handle(handle).await {
+                FacetFeature::Mention(handle) => match self.resolve_handle(handle).await? {
                     // An unresolvable handle stays plain text (section 7.2).
                     None => continue,
                     Some(did) => json!({"$type": "app.bsky.richtext.facet#mention", "did": did}),
@@ -330,21 +330,27 @@ impl BlueskyClient {
                 "features": [feature],
             }));
         }
-        facets
+        Ok(facets)
     }
 
-    async fn resolve_handle(&self, handle: &str) -> Option<String> {
-        let bytes = self
+    /// The DID of `handle`; `None` when the PDS says it cannot be resolved. Other failures
+    /// (rate limit, outage) are errors: a reply sent then would lose its mention link.
+    async fn resolve_handle(&self, handle: &str) -> Result<Option<String>, ConnectorError> {
+        let answer = self
             .call(
                 Method::GET,
                 "com.atproto.identity.resolveHandle",
                 &[("handle", handle)],
                 None,
             )
-            .await
-            .ok()?;
-        let answer: Resolved = serde_json::from_slice(&bytes).ok()?;
-        answer.did.starts_with("did:").then_some(answer.did)
+            .await;
+        let bytes = match answer {
+            Ok(bytes) => bytes,
+            Err(ConnectorError::Refused(_) | ConnectorError::NotFound(_)) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        let resolved: Resolved = parse_json(&bytes)?;
+        Ok(resolved.did.starts_with("did:").then_some(resolved.did))
     }
 }
 
@@ -387,7 +393,7 @@ impl Responder for BlueskyClient {
         // The root comes from the parent's own record, which is authoritative; a root id
         // passed in has no cid anyway.
         let (parent_ref, root_ref) = self.strong_ref_and_root(parent.as_ref()).await?;
-        let facets = self.facets_with_dids(text).await;
+        let facets = self.facets_with_dids(text).await?;
         let did = self.did().await?;
         let mut record = json!({
             "$type": POST_COLLECTION,

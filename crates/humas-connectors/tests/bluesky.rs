@@ -603,3 +603,27 @@ async fn the_fake_refuses_character_offsets() {
     assert_eq!(post(chars_start).await, 400);
     assert_eq!(post(bytes_start).await, 200);
 }
+
+#[tokio::test]
+async fn a_handle_lookup_outage_stops_the_reply_instead_of_dropping_the_link() {
+    let fake = FakeBluesky::start().await;
+    let parent = theirs("top");
+    fake.add_notification(&parent, "mention", "halo", &at(1), None);
+    fake.with(|s| {
+        s.fail_on.insert(
+            "com.atproto.identity.resolveHandle".into(),
+            Failure::Status(503),
+        );
+    });
+    let b = client(&fake, 50);
+    let text = "Info dari @humas.example.go.id";
+    let err = b.reply(&id(&parent), None, text).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Unavailable { .. }), "{err:?}");
+    assert!(fake.with(|s| s.created.is_empty()));
+    // Retried once the PDS is back: the mention gets its facet.
+    let reply = b.reply(&id(&parent), None, text).await.unwrap();
+    let record = fake.with(|s| s.created[reply.as_ref()].clone());
+    assert_eq!(record["facets"][0]["features"][0]["did"], DID);
+    assert_eq!(record["facets"][0]["index"]["byteStart"], 10);
+    assert_eq!(record["facets"][0]["index"]["byteEnd"], 30);
+}

@@ -73,6 +73,8 @@ pub struct BlueskyState {
     pub created: BTreeMap<String, Value>,
     pub deleted: Vec<String>,
     pub failures: VecDeque<Failure>,
+    /// A failure served once, on the first call of that method.
+    pub fail_on: HashMap<String, Failure>,
     pub seen: Vec<Seen>,
     /// Delay before every answer.
     pub latency: std::time::Duration,
@@ -109,6 +111,7 @@ impl FakeBluesky {
             created: BTreeMap::new(),
             deleted: Vec::new(),
             failures: VecDeque::new(),
+            fail_on: HashMap::new(),
             seen: Vec::new(),
             latency: std::time::Duration::ZERO,
             counter: 0,
@@ -256,7 +259,8 @@ async fn handle(
         Some(_) => return xrpc_error(401, "InvalidToken", "Token could not be verified"),
         None => return xrpc_error(401, "AuthenticationRequired", "Authentication Required"),
     }
-    if let Some(failure) = s.failures.pop_front() {
+    let targeted = s.fail_on.remove(&nsid);
+    if let Some(failure) = targeted.or_else(|| s.failures.pop_front()) {
         return match failure {
             Failure::Status(code) => {
                 xrpc_error(code, "InternalServerError", "Internal Server Error")
