@@ -113,6 +113,10 @@ pub struct SettingsArgs {
     )]
     pub allow_private_targets: Option<bool>,
 
+    /// Seconds between two polls of each connected account and news feed (at least 10).
+    #[arg(long, global = true, env = "HUMAS_POLL_INTERVAL_SECONDS", value_name = "SECONDS")]
+    pub poll_interval_seconds: Option<u64>,
+
     /// Log output: `pretty` (one readable line per event) or `json` (one JSON object per line).
     /// Logs go to standard error.
     #[arg(long, global = true, env = "HUMAS_LOG_FORMAT", value_name = "FORMAT")]
@@ -168,6 +172,7 @@ impl SettingsArgs {
             secure_cookies,
             trust_forwarded_for,
             allow_private_targets,
+            poll_interval_seconds,
             log_format,
             log_level,
             session_idle_minutes,
@@ -197,6 +202,9 @@ impl SettingsArgs {
         }
         if let Some(v) = allow_private_targets {
             s.allow_private_targets = *v;
+        }
+        if let Some(v) = poll_interval_seconds {
+            s.poll_interval_seconds = *v;
         }
         if let Some(v) = log_format {
             s.log_format = *v;

@@ -131,14 +131,20 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         Err(e) => tracing::warn!(error = %e, "cannot load the 2026 holidays"),
     }
     let purger = tokio::spawn(purge_expired_sessions(app.clone(), shutdown.clone()));
+    let every = Duration::from_secs(settings.poll_interval_seconds);
     let workers = [
         tokio::spawn(crate::workers::run_retention(app.clone(), shutdown.clone())),
         tokio::spawn(crate::workers::run_platform_poller(
             crate::workers::PlatformPoller::new(app.clone(), http),
+            every,
             shutdown.clone(),
         )),
         match crate::workers::FeedPoller::new(app.clone(), fetch_options) {
-            Ok(poller) => tokio::spawn(crate::workers::run_feed_poller(poller, shutdown.clone())),
+            Ok(poller) => tokio::spawn(crate::workers::run_feed_poller(
+                poller,
+                every,
+                shutdown.clone(),
+            )),
             Err(e) => {
                 tracing::warn!(error = %e, "news feeds will not be polled");
                 tokio::spawn(async {})

@@ -27,6 +27,7 @@ pub const KEYS: &[&str] = &[
     "secure_cookies",
     "trust_forwarded_for",
     "allow_private_targets",
+    "poll_interval_seconds",
     "log_format",
     "log_level",
     "session_idle_minutes",
@@ -116,6 +117,9 @@ pub struct Settings {
     /// Let feeds and platform base URLs point at private, loopback or link-local addresses (an
     /// intranet news server, a local test platform). Off: such addresses are refused (SSRF).
     pub allow_private_targets: bool,
+    /// Seconds between two polls of each connected platform account and news feed (webhooks
+    /// deliver sooner; polling catches up whatever a webhook missed). At least 10.
+    pub poll_interval_seconds: u64,
     /// Log output format.
     pub log_format: LogFormat,
     /// Log filter (`EnvFilter` syntax); `RUST_LOG` overrides it.
@@ -139,6 +143,7 @@ impl Default for Settings {
             secure_cookies: false,
             trust_forwarded_for: false,
             allow_private_targets: false,
+            poll_interval_seconds: 300,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
             session_idle_minutes: 480,

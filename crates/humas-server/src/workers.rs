@@ -20,8 +20,8 @@ use sha2::{Digest as _, Sha256};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-/// How often each feed is polled.
-pub const FEED_EVERY: Duration = Duration::from_secs(15 * 60);
+/// The shortest poll interval accepted: platforms rate-limit, and feeds change slowly.
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_secs(10);
 
 /// How often retention runs.
 pub const RETENTION_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
@@ -187,9 +187,10 @@ pub fn item_to_inbound(
     .map_err(|e| e.to_string())
 }
 
-/// Polls every active feed account every [`FEED_EVERY`] (sooner after a failure the site
-/// asked us to retry later, never sooner than it asked) until shutdown.
-pub async fn run_feed_poller(poller: FeedPoller, shutdown: CancellationToken) {
+/// Polls every active feed account every `every` (after a failure where the site asked us to
+/// retry later, never sooner than it asked) until shutdown.
+pub async fn run_feed_poller(poller: FeedPoller, every: Duration, shutdown: CancellationToken) {
+    let every = every.max(MIN_POLL_INTERVAL);
     let mut not_before: HashMap<AccountId, Instant> = HashMap::new();
     loop {
         match poller.app.store().list_accounts(None).await {
@@ -213,7 +214,7 @@ pub async fn run_feed_poller(poller: FeedPoller, shutdown: CancellationToken) {
             Err(e) => tracing::warn!(error = %e, "feed poller: cannot list accounts"),
         }
         tokio::select! {
-            () = tokio::time::sleep(FEED_EVERY) => {}
+            () = tokio::time::sleep(every) => {}
             () = shutdown.cancelled() => return,
         }
     }
@@ -268,10 +269,6 @@ pub async fn run_retention(app: App, shutdown: CancellationToken) {
         }
     }
 }
-
-/// How often each connected platform account is polled (webhooks deliver sooner; polling is
-/// the catch-up that makes a missed webhook harmless).
-pub const PLATFORM_EVERY: Duration = Duration::from_secs(5 * 60);
 
 /// Pages read from one account in one round, so one busy account cannot starve the rest.
 pub const MAX_PAGES_PER_ROUND: usize = 20;
@@ -391,8 +388,14 @@ impl PlatformPoller {
     }
 }
 
-/// Polls every active, connected platform account every [`PLATFORM_EVERY`] until shutdown.
-pub async fn run_platform_poller(poller: PlatformPoller, shutdown: CancellationToken) {
+/// Polls every active, connected platform account every `every` until shutdown (webhooks
+/// deliver sooner; polling is the catch-up that makes a missed webhook harmless).
+pub async fn run_platform_poller(
+    poller: PlatformPoller,
+    every: Duration,
+    shutdown: CancellationToken,
+) {
+    let every = every.max(MIN_POLL_INTERVAL);
     let mut not_before: HashMap<AccountId, Instant> = HashMap::new();
     loop {
         match poller.app.store().list_accounts(None).await {
@@ -429,7 +432,7 @@ pub async fn run_platform_poller(poller: PlatformPoller, shutdown: CancellationT
                             humas_connectors::ConnectorError::RateLimited { retry_after, .. }
                             | humas_connectors::ConnectorError::Unavailable { retry_after, .. },
                         )) => {
-                            let wait = retry_after.unwrap_or(PLATFORM_EVERY);
+                            let wait = retry_after.unwrap_or(every);
                             not_before.insert(account.id, Instant::now() + wait);
                             tracing::info!(account = %account.id, wait_secs = wait.as_secs(), "platform asked us to wait");
                         }
@@ -445,7 +448,7 @@ pub async fn run_platform_poller(poller: PlatformPoller, shutdown: CancellationT
             Err(e) => tracing::warn!(error = %e, "platform poller: cannot list accounts"),
         }
         tokio::select! {
-            () = tokio::time::sleep(PLATFORM_EVERY) => {}
+            () = tokio::time::sleep(every) => {}
             () = shutdown.cancelled() => return,
         }
     }
