@@ -125,7 +125,7 @@ pub fn find_pii(text: &str) -> Vec<PiiSpan> {
         find_bank_accounts(text, &marks, &mut candidates);
     }
     if marks.any(Mark::At) {
-        find_emails(text, &mut candidates);
+        find_emails(text, &marks, &mut candidates);
     }
     if has_digit || contains_ignoring_ascii_case(bytes, b"blok") {
         find_street_addresses(text, &marks, &mut candidates);
@@ -831,9 +831,9 @@ const MAX_EMAIL_DOMAIN: usize = 253;
 /// the domain, labels not starting or ending with `-`, and an alphabetic TLD of 2+ letters.
 /// Trailing `.`/`-` (sentence punctuation) are left out of the span. `@mention` has no local
 /// part and is not matched.
-fn find_emails(text: &str, out: &mut Vec<PiiSpan>) {
+fn find_emails(text: &str, marks: &Marks<'_>, out: &mut Vec<PiiSpan>) {
     let bytes = text.as_bytes();
-    for (at, _) in text.match_indices('@') {
+    for at in marks.positions(Mark::At) {
         let Some(start) = email_local_start(bytes, at) else {
             continue;
         };
@@ -883,17 +883,19 @@ fn email_domain_end(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 fn is_valid_email_domain(domain: &[u8]) -> bool {
-    let labels: Vec<&[u8]> = domain.split(|&b| b == b'.').collect();
-    let labels_ok = labels.iter().all(|label| {
+    // One pass over the labels, nothing collected: this runs for every `@`.
+    let mut count = 0;
+    let mut last: &[u8] = &[];
+    let labels_ok = domain.split(|&b| b == b'.').all(|label| {
+        count += 1;
+        last = label;
         !label.is_empty()
             && label.len() <= 63
             && label.first() != Some(&b'-')
             && label.last() != Some(&b'-')
     });
-    let tld_ok = labels
-        .last()
-        .is_some_and(|tld| tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic));
-    labels.len() >= 2 && labels_ok && tld_ok
+    let tld_ok = last.len() >= 2 && last.iter().all(u8::is_ascii_alphabetic);
+    count >= 2 && labels_ok && tld_ok
 }
 
 // ---------------------------------------------------------------------------------------------

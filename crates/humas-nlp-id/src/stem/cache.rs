@@ -47,7 +47,7 @@ impl WordKey {
 }
 
 /// log2 of the number of words a [`WordMemo`] remembers.
-const MEMO_SLOT_BITS: u32 = 11;
+const MEMO_SLOT_BITS: u32 = 12;
 
 /// Remembers, for recently seen short words, the text some pure function of the word
 /// appended to a string: its [`stem`](super::stem), or its normal form.
