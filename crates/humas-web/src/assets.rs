@@ -15,6 +15,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../assets/humas.css"),
     ),
     (
+        "inbox.css",
+        "text/css; charset=utf-8",
+        include_str!("../assets/inbox.css"),
+    ),
+    (
         "humas.js",
         "text/javascript; charset=utf-8",
         include_str!("../assets/humas.js"),

@@ -18,6 +18,7 @@
 mod audit;
 mod body;
 mod dto;
+pub(crate) mod inbox;
 mod openapi;
 mod org;
 mod people;
@@ -45,6 +46,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .add("GET", "/api/v1/me", get(people::me));
     let r = org_routes(r);
     let r = people_routes(r);
+    let r = inbox::routes(r);
     r.add("GET", "/api/v1/audit", get(audit::query))
 }
 

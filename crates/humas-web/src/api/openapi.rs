@@ -5,6 +5,7 @@
 use std::sync::LazyLock;
 
 use axum::Json;
+use humas_domain::inbox::{Category, HateCategory, MessageKind, PiiKind, Sentiment, Status};
 use humas_domain::{AccountStatus, DelegationKind, Locale, OpdKind, Platform, Role, UserZone};
 use serde_json::{Map, Value, json};
 
@@ -52,18 +53,22 @@ pub(crate) fn document() -> Value {
     })
 }
 
-const TAGS: [&str; 7] = [
+const TAGS: [&str; 10] = [
     "me",
     "opds",
     "accounts",
     "users",
     "delegations",
+    "messages",
+    "replies",
+    "compliance",
     "audit",
     "meta",
 ];
 
 const DESCRIPTION: &str = "Official accounts of the provincial government's OPDs, the people \
-    who run them, acting-official (Plt/Plh) delegations and the tamper-evident audit log.\n\n\
+    who run them, acting-official (Plt/Plh) delegations, the inbox of messages from the public \
+    with its replies and response-time compliance, and the tamper-evident audit log.\n\n\
     Authenticate with `Authorization: Bearer <token>`. Lists answer `{items, next_cursor}`: pass \
     `next_cursor` back as `cursor` until it is null. Failures answer \
     `{error: {code, message}}`; `code` is stable. Request bodies refuse unknown fields and \
@@ -73,7 +78,7 @@ const DESCRIPTION: &str = "Official accounts of the provincial government's OPDs
 
 fn paths() -> Value {
     let id = [param_ref("Id")];
-    json!({
+    let mut paths = json!({
         "/api/v1/openapi.json": { "get": openapi_operation() },
         "/api/v1/me": {
             "get": Op::new("me", "getMe", "The caller, and where they act as approver today")
@@ -115,6 +120,115 @@ fn paths() -> Value {
                 .done(),
         },
         "/api/v1/audit": { "get": audit_operation() },
+    });
+    if let (Value::Object(all), Value::Object(inbox)) = (&mut paths, inbox_paths()) {
+        all.extend(inbox);
+    }
+    paths
+}
+
+/// `/api/v1/messages`, `/api/v1/replies` and `/api/v1/compliance`.
+fn inbox_paths() -> Value {
+    let id = [param_ref("Id")];
+    let filters = [
+        "Platform",
+        "AccountFilter",
+        "SentimentFilter",
+        "AbusiveFilter",
+        "HateFilter",
+        "PiiFilter",
+        "CategoryFilter",
+        "StatusFilter",
+        "AssigneeFilter",
+        "FromDate",
+        "ToDate",
+        "DeadlineFilter",
+        "Search",
+        "MessageCursor",
+    ]
+    .map(param_ref)
+    .to_vec();
+    let change = |op: &str, summary: &str, input: &str| {
+        Op::new("messages", op, summary)
+            .found()
+            .body(input)
+            .ok("200", "Message")
+            .done()
+    };
+    json!({
+        "/api/v1/messages": {
+            "get": Op::new(
+                "messages",
+                "listMessages",
+                "Messages of the OPDs the caller sees, newest first, personal data masked for \
+                    roles that do not handle them",
+            )
+            .params(filters)
+            .query_errors()
+            .respond("422", error_ref())
+            .ok("200", "MessagePage")
+            .done(),
+        },
+        "/api/v1/messages/{id}": {
+            "parameters": id,
+            "get": read_one("messages", "getMessage", "A message with its thread, notes and replies", "Conversation"),
+        },
+        "/api/v1/messages/{id}/assign": {
+            "parameters": id,
+            "post": change("assignMessage", "Assign to someone of its OPD, or nobody", "AssignInput"),
+        },
+        "/api/v1/messages/{id}/status": {
+            "parameters": id,
+            "post": change("setMessageStatus", "Move through the workflow", "StatusInput"),
+        },
+        "/api/v1/messages/{id}/category": {
+            "parameters": id,
+            "post": change("setMessageCategory", "Set the SP4N-LAPOR! category (restarts the resolution clock)", "CategoryInput"),
+        },
+        "/api/v1/messages/{id}/notes": {
+            "parameters": id,
+            "post": Op::new("messages", "addNote", "Add an internal note")
+                .found()
+                .body("TextInput")
+                .created("Note")
+                .done(),
+        },
+        "/api/v1/messages/{id}/replies": {
+            "parameters": id,
+            "post": Op::new(
+                "messages",
+                "draftReply",
+                "Reply: sent at once by approvers and the province, else waits for approval",
+            )
+            .found()
+            .body("TextInput")
+            .created("Reply")
+            .done(),
+        },
+        "/api/v1/replies/{id}/approve": {
+            "parameters": id,
+            "post": Op::new("replies", "approveReply", "Approve a waiting reply, which is then sent (once)")
+                .found()
+                .respond("409", error_ref())
+                .ok("200", "Reply")
+                .done(),
+        },
+        "/api/v1/replies/{id}/reject": {
+            "parameters": id,
+            "post": Op::new("replies", "rejectReply", "Send a waiting reply back to its author")
+                .found()
+                .body("ReasonInput")
+                .no_content()
+                .done(),
+        },
+        "/api/v1/compliance": {
+            "get": Op::new("compliance", "getCompliance", "Response-time compliance per OPD or operator")
+                .params(["FromDate", "ToDate", "Per"].map(param_ref).to_vec())
+                .query_errors()
+                .respond("422", error_ref())
+                .ok("200", "ComplianceReport")
+                .done(),
+        },
     })
 }
 
@@ -320,6 +434,37 @@ fn parameters() -> Value {
             string(),
         ),
         "AuditLimit": query_param("limit", "Entries per page.", limit_schema(AUDIT_DEFAULT_LIMIT)),
+        "Platform": query_param("platform", "Only this platform.", platforms()),
+        "AccountFilter": query_param("account", "Only this account.", uuid()),
+        "SentimentFilter": query_param("sentiment", "Only this sentiment.", sentiments()),
+        "AbusiveFilter": query_param("abusive", "Abusive (`yes`) or not (`no`).", yes_no()),
+        "HateFilter": query_param(
+            "hate",
+            "`any` for any hate speech, `no` for none, or one category.",
+            choices(["any", "no"].into_iter().chain(HateCategory::ALL.iter().map(|c| c.as_str()))),
+        ),
+        "PiiFilter": query_param("pii", "With personal data (`yes`) or without (`no`).", yes_no()),
+        "CategoryFilter": query_param("category", "The category set, or else suggested.", categories()),
+        "StatusFilter": query_param(
+            "status",
+            "A status, or `open` for new, assigned and awaiting approval.",
+            choices(std::iter::once("open").chain(Status::ALL.iter().map(|s| s.as_str()))),
+        ),
+        "AssigneeFilter": query_param(
+            "assignee",
+            "`me`, `none`, or a person's id.",
+            string(),
+        ),
+        "FromDate": query_param("from", "First day (WIB), inclusive.", date()),
+        "ToDate": query_param("to", "Last day (WIB), inclusive.", date()),
+        "DeadlineFilter": query_param(
+            "deadline",
+            "`overdue`, `due_soon` (within 24 hours) or `on_time` (nothing unmet).",
+            choices(["overdue", "due_soon", "on_time"]),
+        ),
+        "Search": query_param("q", "Words that must all appear (stems match).", string()),
+        "MessageCursor": query_param("cursor", "`next_cursor` of the previous page.", string()),
+        "Per": query_param("per", "One row per OPD (default) or per operator.", choices(["opd", "operator"])),
     })
 }
 
@@ -343,6 +488,27 @@ fn roles() -> Value {
 
 fn delegation_kinds() -> Value {
     choices(DelegationKind::ALL.iter().map(|k| k.as_str()))
+}
+
+fn sentiments() -> Value {
+    choices(Sentiment::ALL.iter().map(|s| s.as_str()))
+}
+
+fn categories() -> Value {
+    choices(Category::ALL.iter().map(|c| c.as_str()))
+}
+
+fn yes_no() -> Value {
+    choices(["yes", "no"])
+}
+
+fn nullable_choice(all: impl IntoIterator<Item = &'static str>) -> Value {
+    let mut v = choices(all);
+    v["type"] = json!(["string", "null"]);
+    if let Some(names) = v["enum"].as_array_mut() {
+        names.push(Value::Null);
+    }
+    v
 }
 
 fn nullable(ty: &str, format: Option<&str>) -> Value {
@@ -410,11 +576,52 @@ fn schemas() -> Value {
         ("NewUserInput", new_user_input()),
         ("UserUpdateInput", user_update_input()),
         ("DelegationInput", delegation_input()),
+        ("Message", message_schema()),
+        ("Conversation", conversation_schema()),
+        ("Note", note_schema()),
+        ("Reply", reply_schema()),
+        ("ComplianceRow", compliance_row_schema()),
+        ("ComplianceReport", compliance_report_schema()),
+        (
+            "AssignInput",
+            input(
+                &["assignee"],
+                json!({
+                    "assignee": { "type": ["string", "null"], "description": "`me`, a person's id, or null to unassign." },
+                }),
+            ),
+        ),
+        (
+            "StatusInput",
+            input(
+                &["status"],
+                json!({ "status": choices(Status::ALL.iter().map(|s| s.as_str())) }),
+            ),
+        ),
+        (
+            "CategoryInput",
+            input(&["category"], json!({ "category": categories() })),
+        ),
+        (
+            "TextInput",
+            input(&["text"], json!({ "text": text(1, 10_000) })),
+        ),
+        (
+            "ReasonInput",
+            input(&["reason"], json!({ "reason": text(1, 2_000) })),
+        ),
     ];
     for (name, schema) in named {
         s.insert(name.to_owned(), schema);
     }
-    for item in ["Opd", "Account", "User", "Delegation", "AuditEntry"] {
+    for item in [
+        "Opd",
+        "Account",
+        "User",
+        "Delegation",
+        "AuditEntry",
+        "Message",
+    ] {
         s.insert(format!("{item}Page"), page(item));
     }
     Value::Object(s)
@@ -501,6 +708,111 @@ fn audit_entry_schema() -> Value {
         "after": { "description": "State after the change; null for deletions." },
         "hash": string(),
         "prev_hash": string(),
+    }))
+}
+
+fn time() -> Value {
+    json!({ "type": "string", "format": "date-time" })
+}
+
+fn nullable_time() -> Value {
+    nullable("string", Some("date-time"))
+}
+
+fn message_schema() -> Value {
+    object(json!({
+        "id": uuid(),
+        "opd_id": uuid(),
+        "account_id": uuid(),
+        "platform": platforms(),
+        "kind": choices(MessageKind::ALL.iter().map(|k| k.as_str())),
+        "external_id": string(),
+        "author": object(json!({ "handle": string(), "display_name": nullable("string", None) })),
+        "title": nullable("string", None),
+        "text": { "type": "string", "description": "Personal data is replaced by `[NIK]`-style \
+            placeholders for roles that do not handle the message; empty once erased." },
+        "permalink": nullable("string", Some("uri")),
+        "published_at": time(),
+        "received_at": time(),
+        "erased_at": nullable_time(),
+        "analysis": object(json!({
+            "sentiment": nullable_choice(Sentiment::ALL.iter().map(|s| s.as_str())),
+            "abusive": { "type": "boolean" },
+            "hate_speech": { "type": "boolean" },
+            "hate_categories": { "type": "array", "items": choices(HateCategory::ALL.iter().map(|c| c.as_str())) },
+            "threat": { "type": "boolean" },
+            "personal_data": { "type": "array", "items": choices(PiiKind::ALL.iter().map(|k| k.as_str())) },
+        })),
+        "workflow": object(json!({
+            "status": choices(Status::ALL.iter().map(|s| s.as_str())),
+            "assignee_id": nullable("string", Some("uuid")),
+            "category": nullable_choice(Category::ALL.iter().map(|c| c.as_str())),
+            "suggested_category": nullable_choice(Category::ALL.iter().map(|c| c.as_str())),
+            "first_response_due": nullable_time(),
+            "resolution_due": nullable_time(),
+            "first_response_at": nullable_time(),
+            "resolved_at": nullable_time(),
+            "deadline_state": choices(["not_set", "on_track", "due_soon", "overdue", "met", "met_late"]),
+        })),
+    }))
+}
+
+fn note_schema() -> Value {
+    object(json!({
+        "id": uuid(),
+        "author_id": uuid(),
+        "author_name": string(),
+        "text": string(),
+        "created_at": time(),
+    }))
+}
+
+fn reply_schema() -> Value {
+    object(json!({
+        "id": uuid(),
+        "message_id": uuid(),
+        "text": string(),
+        "state": choices(["awaiting_approval", "approved", "sending", "sent", "failed", "rejected"]),
+        "drafted_by": uuid(),
+        "approved_by": nullable("string", Some("uuid")),
+        "external_id": nullable("string", None),
+        "error": { "type": ["string", "null"], "description": "Why sending failed, or why the approver sent it back." },
+        "created_at": time(),
+        "updated_at": time(),
+    }))
+}
+
+fn conversation_schema() -> Value {
+    object(json!({
+        "message": schema_ref("Message"),
+        "thread": { "type": "array", "items": schema_ref("Message") },
+        "notes": { "type": "array", "items": schema_ref("Note") },
+        "replies": { "type": "array", "items": schema_ref("Reply") },
+    }))
+}
+
+fn compliance_row_schema() -> Value {
+    let n = json!({ "type": "integer", "minimum": 0 });
+    object(json!({
+        "opd_id": nullable("string", Some("uuid")),
+        "assignee_id": nullable("string", Some("uuid")),
+        "with_deadline": n,
+        "first_response_met": n,
+        "first_response_breached": n,
+        "resolution_met": n,
+        "resolution_breached": n,
+        "pending": n,
+        "met_percent": { "type": ["number", "null"], "minimum": 0, "maximum": 100,
+            "description": "Met deadlines out of met and breached ones; null when none was judged." },
+    }))
+}
+
+fn compliance_report_schema() -> Value {
+    object(json!({
+        "from": date(),
+        "to": date(),
+        "per": choices(["opd", "operator"]),
+        "items": { "type": "array", "items": schema_ref("ComplianceRow") },
     }))
 }
 

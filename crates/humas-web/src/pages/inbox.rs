@@ -18,6 +18,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::error::Failure;
 use crate::error::PageFailure;
 use crate::extract::{FormBody, Signed, query_params};
 use crate::format;
@@ -26,7 +27,7 @@ use crate::pages::inbox_view::{
     MessageView, Reader, category_values, choices, label, status_moves,
 };
 use crate::pages::opds::Choice;
-use crate::pages::{Layout, done, fail, form_error, layout, opd_name, render};
+use crate::pages::{Layout, done, fail, layout, opd_name, render};
 use crate::routes::Routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -66,6 +67,18 @@ pub(crate) fn inbox_notice(uri: &Uri, tr: Tr, known: &[&str]) -> Option<String> 
     known
         .contains(&key.as_str())
         .then(|| tr.t(&format!("inbox-notice-{key}")))
+}
+
+/// A refused input in the reader's language, followed by the exact detail (which field, what
+/// was given, what is accepted) so a bad filter or a refused move says what to fix.
+pub(crate) fn detailed_error(e: AppError, tr: Tr) -> (StatusCode, String) {
+    let f = Failure::from(e);
+    let msg = f.localised(tr);
+    if f.status == StatusCode::UNPROCESSABLE_ENTITY && msg != f.message {
+        (f.status, format!("{msg} ({})", f.message))
+    } else {
+        (f.status, msg)
+    }
 }
 
 /// The reader of a signed-in page: language, zone and now.
@@ -233,7 +246,7 @@ async fn list(State(state): State<AppState>, s: Signed, uri: Uri) -> Result<Resp
                 .collect();
             (rows, page.next.map(|c| next_link(&q, &c)), None)
         }
-        Err(e @ AppError::Invalid(_)) => (Vec::new(), None, Some(form_error(e, s.tr))),
+        Err(e @ AppError::Invalid(_)) => (Vec::new(), None, Some(detailed_error(e, s.tr))),
         Err(e) => return Err(f(e)),
     };
     let status = l.show_outcome(None, error);
@@ -479,7 +492,7 @@ async fn after(
     match outcome {
         Ok(notice) => Ok(done(&format!("/inbox/{id}"), notice)),
         Err(e @ (AppError::Forbidden | AppError::NotFound(_))) => Err(fail(s.tr)(e)),
-        Err(e) => message_page(state, s, id, None, Some(form_error(e, s.tr)), draft).await,
+        Err(e) => message_page(state, s, id, None, Some(detailed_error(e, s.tr)), draft).await,
     }
 }
 

@@ -23,10 +23,10 @@ use crate::error::PageFailure;
 use crate::extract::{FormBody, Signed, query_params};
 use crate::format;
 use crate::i18n::Tr;
-use crate::pages::inbox::inbox_notice;
+use crate::pages::inbox::{detailed_error, inbox_notice};
 use crate::pages::inbox_view::{count, percent};
 use crate::pages::opds::{Choice, opd_choices};
-use crate::pages::{Layout, done, fail, form_error, layout, opd_name, render};
+use crate::pages::{Layout, done, fail, layout, opd_name, render};
 use crate::routes::Routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -268,7 +268,7 @@ async fn rule_refused(
             (StatusCode::UNPROCESSABLE_ENTITY, view.expr_error.clone())
         }
         RuleInputError::App(e) if is_page_failure(&e) => return Err(fail(s.tr)(e)),
-        RuleInputError::App(e) => form_error(e, s.tr),
+        RuleInputError::App(e) => detailed_error(e, s.tr),
     };
     view.expression = form.expression;
     rules_page(state, s, None, Some(error), Some(view)).await
@@ -431,7 +431,7 @@ async fn put_holiday(
         Err(e) if is_page_failure(&e) => Err(fail(s.tr)(e)),
         Err(e) => {
             let year = form.date.parse::<Date>().ok().map(|d| d.year());
-            holidays_page(&state, &s, None, year, Some(form_error(e, s.tr))).await
+            holidays_page(&state, &s, None, year, Some(detailed_error(e, s.tr))).await
         }
     }
 }
@@ -562,7 +562,7 @@ async fn set_policy(
     match outcome {
         Ok(()) => Ok(done("/inbox/policies", "saved")),
         Err(e) if is_page_failure(&e) => Err(fail(s.tr)(e)),
-        Err(e) => policies_page(&state, &s, None, Some(form_error(e, s.tr))).await,
+        Err(e) => policies_page(&state, &s, None, Some(detailed_error(e, s.tr))).await,
     }
 }
 
@@ -708,7 +708,7 @@ async fn put_saved_reply(
     match outcome {
         Ok(()) => Ok(done("/inbox/saved-replies", "saved")),
         Err(e) if is_page_failure(&e) => Err(fail(s.tr)(e)),
-        Err(e) => saved_page(&state, &s, None, Some(form_error(e, s.tr)), Some(form)).await,
+        Err(e) => saved_page(&state, &s, None, Some(detailed_error(e, s.tr)), Some(form)).await,
     }
 }
 
@@ -846,7 +846,7 @@ async fn set_retention(
     match outcome {
         Ok(()) => Ok(done("/inbox/privacy", "saved")),
         Err(e) if is_page_failure(&e) => Err(fail(s.tr)(e)),
-        Err(e) => privacy_page(&state, &s, None, Some(form_error(e, s.tr)), None).await,
+        Err(e) => privacy_page(&state, &s, None, Some(detailed_error(e, s.tr)), None).await,
     }
 }
 
@@ -888,7 +888,7 @@ async fn erase(
                 };
                 privacy_page(&state, &s, None, None, Some(pending)).await
             }
-            Err(e) => privacy_page(&state, &s, None, Some(form_error(e, s.tr)), None).await,
+            Err(e) => privacy_page(&state, &s, None, Some(detailed_error(e, s.tr)), None).await,
         };
     }
     match state
@@ -898,7 +898,7 @@ async fn erase(
     {
         Ok(n) => Ok(done(&format!("/inbox/privacy?count={n}"), "erased")),
         Err(e) if is_page_failure(&e) => Err(fail(s.tr)(e)),
-        Err(e) => privacy_page(&state, &s, None, Some(form_error(e, s.tr)), None).await,
+        Err(e) => privacy_page(&state, &s, None, Some(detailed_error(e, s.tr)), None).await,
     }
 }
 
@@ -1014,7 +1014,7 @@ async fn compliance(
                 .map_err(&f)?,
             None,
         ),
-        Err(e) => (Vec::new(), Some(form_error(e, s.tr))),
+        Err(e) => (Vec::new(), Some(detailed_error(e, s.tr))),
     };
     let opds = state.app.list_opds(&s.ctx.actor).await.map_err(&f)?;
     let names = if per_operator {

@@ -7,6 +7,9 @@ mod audit;
 mod auth;
 mod delegations;
 mod home;
+mod inbox;
+mod inbox_admin;
+mod inbox_view;
 mod opds;
 mod profile;
 mod users;
@@ -32,6 +35,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = users::routes(r);
     let r = delegations::routes(r);
     let r = audit::routes(r);
+    let r = inbox_admin::routes(inbox::routes(r));
     profile::routes(r)
 }
 
