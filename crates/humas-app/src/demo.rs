@@ -245,6 +245,7 @@ impl App {
             };
             self.create_delegation(&cli, &input).await?;
         }
+        self.seed_demo_inbox().await?;
         Ok(Some(logins))
     }
 }

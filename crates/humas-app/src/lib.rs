@@ -16,6 +16,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod demo;
+mod demo_inbox;
 mod error;
 pub mod inbox;
 pub mod org;
