@@ -253,7 +253,8 @@ fn queries(round: usize, s: &Setup, end: Timestamp) -> Vec<(&'static str, Messag
     let mut rng = Rng(0x1234_5678_9abc_def0 + round as u64);
     let opd = s.opds[rng.below(s.opds.len())];
     let base = MessageQuery::default();
-    let now = end - SignedDuration::from_hours(24 * rng.below(300) as i64);
+    // Deadlines are judged at the present: the newest message's time.
+    let now = end;
     let common = word(rng.below(20));
     let mid = word(200 + rng.below(2_000));
     let rare = word(10_000 + rng.below(VOCABULARY - 10_000));
@@ -308,7 +309,7 @@ fn queries(round: usize, s: &Setup, end: Timestamp) -> Vec<(&'static str, Messag
         (
             "assignee",
             MessageQuery {
-                assignee: AssigneeFilter::User(s.operators[rng.below(OPERATORS)]),
+                assignee: AssigneeFilter::User(s.operators[rng.below(s.operators.len())]),
                 ..base.clone()
             },
         ),
@@ -428,6 +429,23 @@ async fn time_queries(store: &PgStore, s: &Setup, end: Timestamp) {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let end: Timestamp = "2026-11-28T00:00:00Z".parse().unwrap();
+    // `--reuse <database>`: time the queries again on a database an earlier `--keep` left.
+    if let Some(name) = args
+        .iter()
+        .position(|a| a == "--reuse")
+        .and_then(|i| args.get(i + 1))
+    {
+        let url = humas_store_postgres::testing::with_database(
+            &humas_store_postgres::testing::admin_url(),
+            name,
+        );
+        let store = PgStore::connect(&url, 4).await.unwrap();
+        let s = stored_setup(&store, &url).await;
+        time_queries(&store, &s, end).await;
+        store.close().await;
+        return;
+    }
     let n: usize = args
         .iter()
         .find_map(|a| a.replace('_', "").parse().ok())
@@ -437,7 +455,6 @@ async fn main() {
     store.migrate().await.unwrap();
     let by = AuditActor::system();
     let s = setup(&store, &by).await;
-    let end: Timestamp = "2026-11-28T00:00:00Z".parse().unwrap();
     println!(
         "ingesting {n} messages in batches of {BATCH} into {}",
         db.name
@@ -453,6 +470,31 @@ async fn main() {
         println!("kept database {}", db.name);
     } else {
         db.drop_now().await;
+    }
+}
+
+/// The OPDs and operators of a database filled by an earlier run.
+async fn stored_setup(store: &PgStore, url: &str) -> Setup {
+    use sqlx::Connection as _;
+    let opds = store
+        .list_opds()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let operators: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT assignee_id FROM messages WHERE assignee_id IS NOT NULL LIMIT 40",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    Setup {
+        opds,
+        accounts: Vec::new(),
+        operators: operators.into_iter().map(UserId::from_uuid).collect(),
     }
 }
 

@@ -865,11 +865,7 @@ impl Store for PgStore {
     }
 
     async fn list_messages(&self, query: &MessageQuery) -> StoreResult<Vec<Message>> {
-        let Some(mut page) = message_query::build(query) else {
-            return Ok(Vec::new());
-        };
-        let found = page.build().fetch_all(&self.pool).await.map_err(db)?;
-        messages::decode_all(&found)
+        message_query::list(&self.pool, query).await
     }
 
     async fn thread_messages(

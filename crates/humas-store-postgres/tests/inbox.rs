@@ -539,3 +539,52 @@ async fn erasure_blanks_texts_or_deletes_an_authors_messages() {
     verify_chain(&s.audit_chain_page(0, 1000).await.unwrap()).unwrap();
     env.finish().await;
 }
+
+#[tokio::test]
+async fn search_pages_cross_the_recent_window_in_order() {
+    let env = Env::new().await;
+    let s = &env.store;
+    let day = |d: i64| t0().checked_add((d * 24).hours()).unwrap();
+    let mut batch = Vec::new();
+    for (ext, d, text) in [
+        ("d0", 0, "banjir lama"),
+        ("d50", 50, "banjir"),
+        ("d90", 90, "jalan"),
+        ("d100", 100, "banjir jalan"),
+        ("d125", 125, "banjir"),
+        ("d129", 129, "macet"),
+        ("d130", 130, "banjir baru"),
+    ] {
+        batch.push(env.message(ext, text, day(d)));
+    }
+    s.ingest_messages(&by(), &batch, None).await.unwrap();
+    let search = |before, limit| MessageQuery {
+        terms: vec!["banjir".into()],
+        before,
+        limit,
+        ..MessageQuery::default()
+    };
+    // One page: two from the last 30 days, the rest from before them.
+    assert_eq!(
+        page(s, search(None, 10)).await,
+        ["d130", "d125", "d100", "d50", "d0"]
+    );
+    // Pages of two, each starting where the last ended.
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let found = s.list_messages(&search(before, 2)).await.unwrap();
+        let Some(last) = found.last() else { break };
+        before = Some((last.inbound.published_at, last.id));
+        seen.extend(ids(&found));
+    }
+    assert_eq!(seen, ["d130", "d125", "d100", "d50", "d0"]);
+    // A period and a window together.
+    let q = MessageQuery {
+        published_from: Some(day(40)),
+        published_to: Some(day(126)),
+        ..search(None, 10)
+    };
+    assert_eq!(page(s, q).await, ["d125", "d100", "d50"]);
+    env.finish().await;
+}
