@@ -164,14 +164,12 @@ impl BlueskyClient {
                 state.create_blocked_until = Some(now + wait);
                 Err(e.into_connector())
             }
-            Err(Failure::Xrpc(e)) if e.is_auth() || e.status == 401 => {
-                Err(ConnectorError::TokenExpired(format!(
-                    "{}; the app password for {} was refused: create a new app password and \
+            Err(Failure::Xrpc(e)) if e.is_auth() => Err(ConnectorError::TokenExpired(format!(
+                "{}; the app password for {} was refused: create a new app password and \
                      reconnect the account",
-                    e.detail(),
-                    self.config.identifier
-                )))
-            }
+                e.detail(),
+                self.config.identifier
+            ))),
             Err(other) => Err(other.into_connector()),
         }
     }
