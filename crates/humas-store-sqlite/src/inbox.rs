@@ -348,8 +348,18 @@ pub(crate) async fn list_messages(
     if q.opds.as_ref().is_some_and(Vec::is_empty) {
         return Ok(Vec::new());
     }
+    let drive_deadline = match q.deadline.and_then(deadline_probe) {
+        Some(probe) => few_rows(store, probe).await?,
+        None => false,
+    };
+    let drive_search = match &search {
+        Some(terms) => few_rows(store, search_probe(terms)).await?,
+        None => false,
+    };
+    // The page is chosen by rowid first, so that sorting (when SQLite must sort) moves keys,
+    // not whole messages; then the rows are read.
     let mut b = QueryBuilder::<Sqlite>::new(MESSAGE_COLS);
-    b.push(" WHERE 1 = 1");
+    b.push(" WHERE m.rid IN (SELECT m.rid FROM messages m WHERE 1 = 1");
     if let Some(opds) = &q.opds {
         b.push(" AND m.opd_id IN (");
         let mut list = b.separated(", ");
@@ -408,11 +418,17 @@ pub(crate) async fn list_messages(
     if let Some(t) = q.published_to {
         b.push(" AND m.published_us < ").push_bind(us(t));
     }
-    push_deadline(&mut b, q.deadline);
+    push_deadline(&mut b, q.deadline, drive_deadline);
     if let Some(terms) = search {
-        b.push(" AND m.rid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ")
-            .push_bind(terms)
-            .push(")");
+        // `+` keeps a common term from driving the page (see DRIVING_ROWS).
+        b.push(if drive_search {
+            " AND m.rid"
+        } else {
+            " AND +m.rid"
+        })
+        .push(" IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ")
+        .push_bind(terms)
+        .push(")");
     }
     if let Some((t, id)) = q.before {
         b.push(" AND (m.published_us, m.id) < (")
@@ -422,21 +438,73 @@ pub(crate) async fn list_messages(
             .push(")");
     }
     b.push(" ORDER BY m.published_us DESC, m.id DESC LIMIT ")
-        .push_bind(i64::from(q.limit.clamp(1, MAX_PAGE)));
+        .push_bind(i64::from(q.limit.clamp(1, MAX_PAGE)))
+        .push(") ORDER BY m.published_us DESC, m.id DESC");
     let rows = b.build().fetch_all(&store.reader).await.map_err(backend)?;
     rows.iter().map(inbox_rows::message).collect()
 }
 
-fn push_deadline(b: &mut QueryBuilder<'_, Sqlite>, deadline: Option<DeadlineFilter>) {
+/// How many matching rows a predicate may have and still drive a page. Below it, SQLite reads
+/// the matches through their own index and sorts them (cheap); above it, walking the
+/// newest-first index and testing each row finds a page sooner than sorting every match.
+const DRIVING_ROWS: i64 = 5_000;
+
+/// Whether the probe (`SELECT count(*) FROM (SELECT 1 …`, left open) finds at most
+/// [`DRIVING_ROWS`] rows; it stops counting just above.
+async fn few_rows(store: &SqliteStore, mut probe: QueryBuilder<'_, Sqlite>) -> StoreResult<bool> {
+    probe.push(" LIMIT ").push_bind(DRIVING_ROWS + 1).push(")");
+    let n: i64 = probe
+        .build_query_scalar()
+        .fetch_one(&store.reader)
+        .await
+        .map_err(backend)?;
+    Ok(n <= DRIVING_ROWS)
+}
+
+fn deadline_probe(deadline: DeadlineFilter) -> Option<QueryBuilder<'static, Sqlite>> {
+    let mut b = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM messages m WHERE 1 = 1");
     match deadline {
-        None => {}
-        Some(DeadlineFilter::Overdue { now }) => {
+        DeadlineFilter::Overdue { now } => {
             b.push(" AND m.next_due_us < ").push_bind(us(now));
         }
-        Some(DeadlineFilter::DueBefore { now, until }) => {
+        DeadlineFilter::DueBefore { now, until } => {
             b.push(" AND m.next_due_us >= ")
                 .push_bind(us(now))
                 .push(" AND m.next_due_us < ")
+                .push_bind(us(until));
+        }
+        DeadlineFilter::NoneDue => return None,
+    }
+    Some(b)
+}
+
+fn search_probe(terms: &str) -> QueryBuilder<'static, Sqlite> {
+    let mut b = QueryBuilder::new(
+        "SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ",
+    );
+    b.push_bind(terms.to_owned());
+    b
+}
+
+/// Adds the deadline filter; `drive` lets SQLite use the next-due index for it, otherwise the
+/// column is wrapped in `+` so that the newest-first index drives the page.
+fn push_deadline(b: &mut QueryBuilder<'_, Sqlite>, deadline: Option<DeadlineFilter>, drive: bool) {
+    let column = if drive {
+        " AND m.next_due_us"
+    } else {
+        " AND +m.next_due_us"
+    };
+    match deadline {
+        None => {}
+        Some(DeadlineFilter::Overdue { now }) => {
+            b.push(column).push(" < ").push_bind(us(now));
+        }
+        Some(DeadlineFilter::DueBefore { now, until }) => {
+            b.push(column)
+                .push(" >= ")
+                .push_bind(us(now))
+                .push(column)
+                .push(" < ")
                 .push_bind(us(until));
         }
         Some(DeadlineFilter::NoneDue) => {

@@ -99,8 +99,13 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
+            // 32 MiB of page cache per connection, temporary sort trees in memory, and WAL
+            // checkpoints every 32 MiB instead of 4 MiB: hot index pages are then copied back
+            // once per checkpoint instead of many times, which cut the CPU time of ingesting a
+            // message by a quarter (see examples/ingest_speed.rs).
             .pragma("cache_size", "-32768")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            .pragma("wal_autocheckpoint", "8192");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
