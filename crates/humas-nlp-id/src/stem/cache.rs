@@ -51,12 +51,23 @@ const MEMO_SLOT_BITS: u32 = 12;
 
 /// Remembers, for recently seen short words, the text some pure function of the word
 /// appended to a string: its [`stem`](super::stem), or its normal form.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct WordMemo {
     uses: u32,
     keys: Vec<WordKey>,
     /// Allocated only when a word is first met, so a hit copies without checking anything.
     values: Vec<Box<str>>,
+}
+
+impl std::fmt::Debug for WordMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Thousands of slots say nothing useful in a debug print: how many are in use does.
+        let used = self.keys.iter().filter(|k| **k != WordKey::EMPTY).count();
+        f.debug_struct("WordMemo")
+            .field("uses", &self.uses)
+            .field("words", &used)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WordMemo {
