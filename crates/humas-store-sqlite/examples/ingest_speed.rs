@@ -443,7 +443,7 @@ async fn pages(store: &SqliteStore, setup: &Setup) {
             }),
         ),
         (
-            "deep page (before = 60 days ago)",
+            "deep page (before a random time)",
             run(&|r| MessageQuery {
                 before: Some((spread(r), MessageId::generate())),
                 ..q()
