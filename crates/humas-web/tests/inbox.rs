@@ -358,6 +358,11 @@ async fn the_list_filters_searches_and_refuses_bad_filters_by_name() {
     // An operator of Dinkes never sees BPBD's messages, whatever the filter.
     let (op, _) = t.browser("operator.dinkes").await;
     let (_, mine) = t.get(&op, "/inbox?status=open").await;
+    assert!(
+        !mine.contains("href=\"/inbox/privacy\"") && !mine.contains("href=\"/inbox/rules\""),
+        "no links to pages an operator may not open"
+    );
+    assert!(all.contains("href=\"/inbox/privacy\""));
     assert!(mine.contains(&format!("/inbox/{road}")));
     assert!(!mine.contains(&format!("/inbox/{elsewhere}")));
     let (status, _) = t.get(&op, &format!("/inbox/{elsewhere}")).await;
@@ -849,4 +854,76 @@ async fn compliance_counts_deadlines_the_indonesian_way() {
         .get(&sup, "/inbox/compliance?from=2026-12-01&to=2026-11-01")
         .await;
     assert_eq!(status, 422);
+}
+
+/// `inbox-…` words in a page that are not our CSS classes: message keys left untranslated.
+fn untranslated(html: &str) -> Vec<String> {
+    const CLASSES: [&str; 5] = [
+        "inbox-filters",
+        "inbox-list",
+        "inbox-item",
+        "inbox-meta",
+        "inbox-text",
+    ];
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("inbox-") {
+        let word: String = rest[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        if !CLASSES.contains(&word.as_str()) {
+            out.push(word.clone());
+        }
+        rest = &rest[i + word.len()..];
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_inbox_page_speaks_both_languages() {
+    let t = Inbox::spawn().await;
+    let id = t
+        .message("dinkes", "@warga", "Mohon info jam buka kantor layanan")
+        .await;
+    let (sup, _) = t.browser("supervisor").await;
+    let pages = [
+        "/inbox".to_owned(),
+        "/inbox?status=open&deadline=overdue".to_owned(),
+        format!("/inbox/{id}"),
+        "/inbox/rules".to_owned(),
+        "/inbox/holidays".to_owned(),
+        "/inbox/policies".to_owned(),
+        "/inbox/saved-replies".to_owned(),
+        "/inbox/privacy".to_owned(),
+        "/inbox/compliance?per=operator".to_owned(),
+    ];
+    for lang in ["id", "en"] {
+        let r = sup
+            .get(t.url(&format!("/lang?to={lang}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        for path in &pages {
+            let (status, html) = t.get(&sup, path).await;
+            assert_eq!(status, 200, "{lang} {path}");
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\"")),
+                "{lang} {path}"
+            );
+            let missing = untranslated(&html);
+            assert!(
+                missing.is_empty(),
+                "{lang} {path}: untranslated {missing:?}"
+            );
+        }
+    }
+    let (_, en) = t.get(&sup, "/inbox").await;
+    assert!(en.contains("Search words") && en.contains("Information request"));
+    let (_, holidays) = t.get(&sup, "/inbox/holidays?year=2026").await;
+    assert!(
+        holidays.contains("Joint leave day"),
+        "the 2026 calendar is seeded with cuti bersama"
+    );
 }

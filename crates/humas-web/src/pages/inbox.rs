@@ -202,6 +202,10 @@ struct InboxPage {
     rows: Vec<MessageView>,
     next: Option<String>,
     filtered: bool,
+    /// Routing rules are shown to those who see every OPD.
+    show_rules: bool,
+    /// Retention and erasure are the province's.
+    show_privacy: bool,
 }
 
 impl InboxPage {
@@ -259,6 +263,8 @@ async fn list(State(state): State<AppState>, s: Signed, uri: Uri) -> Result<Resp
         rows,
         next,
         filtered,
+        show_rules: s.ctx.actor.sees_all_opds(),
+        show_privacy: s.ctx.actor.can_manage_inbox_settings(),
         l,
     };
     Ok(render(status, &page, s.tr))
