@@ -519,8 +519,12 @@ pub(crate) async fn thread_messages(
     thread: &str,
     limit: u32,
 ) -> StoreResult<Vec<Message>> {
+    // Two index lookups joined by hand: with `thread = ? OR external_id = ?` SQLite scanned
+    // every message of the platform.
     let sql = format!(
-        "{MESSAGE_COLS} WHERE m.platform = ?1 AND (m.thread_external_id = ?2 OR m.external_id = ?2) \
+        "{MESSAGE_COLS} WHERE m.rid IN (\
+         SELECT rid FROM messages WHERE platform = ?1 AND thread_external_id = ?2 \
+         UNION ALL SELECT rid FROM messages WHERE platform = ?1 AND external_id = ?2) \
          ORDER BY m.published_us, m.id LIMIT ?3"
     );
     let rows = sqlx::query(&sql)
