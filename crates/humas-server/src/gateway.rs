@@ -2,19 +2,22 @@
 //! credentials, for polling (workers) and for replies, hiding and deleting (the app's
 //! [`PlatformGateway`]).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::hash::{Hash as _, Hasher as _};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use humas_app::App;
 use humas_app::inbox::{GatewayError, PlatformGateway};
 use humas_app::sealed::Credentials;
+use humas_connectors::bluesky::{BlueskyClient, BlueskyConfig};
 use humas_connectors::http::Http;
 use humas_connectors::mastodon::{MastodonClient, MastodonConfig};
 use humas_connectors::meta::{MetaClient, MetaConfig, Surface};
 use humas_connectors::x::{XClient, XConfig};
 use humas_connectors::{ConnectorError, Poller, Responder};
 use humas_domain::inbox::{ExternalId, Message};
-use humas_domain::{Account, Platform};
+use humas_domain::{Account, AccountId, Platform};
 use secrecy::SecretString;
 
 /// A connector for one account.
@@ -25,6 +28,8 @@ pub enum Connector {
     X(XClient),
     /// Mastodon.
     Mastodon(MastodonClient),
+    /// Bluesky.
+    Bluesky(BlueskyClient),
 }
 
 impl Connector {
@@ -35,6 +40,7 @@ impl Connector {
             Self::Meta(c) => c,
             Self::X(c) => c,
             Self::Mastodon(c) => c,
+            Self::Bluesky(c) => c,
         }
     }
 
@@ -45,6 +51,7 @@ impl Connector {
             Self::Meta(c) => c,
             Self::X(c) => c,
             Self::Mastodon(c) => c,
+            Self::Bluesky(c) => c,
         }
     }
 }
@@ -114,31 +121,83 @@ pub fn connector(
             http.clone(),
             MastodonConfig::new(base, user_id()?, token()?),
         ))),
+        Platform::Bluesky => Ok(Connector::Bluesky(BlueskyClient::new(
+            http.clone(),
+            BlueskyConfig::new(
+                base,
+                required(creds.identifier.as_ref(), "handle to sign in with")?,
+                SecretString::from(required(creds.password.as_ref(), "app password")?.to_owned()),
+            ),
+        ))),
         other => Err(ConnectError::Unsupported(other)),
+    }
+}
+
+/// Connectors kept between calls, one per account, rebuilt when the account's address or
+/// credentials change. Keeping them matters: a Bluesky client holds its session, and creating
+/// a session per call would run into the platform's session limit.
+pub struct Connectors {
+    http: Http,
+    cache: Mutex<HashMap<AccountId, (u64, Arc<Connector>)>>,
+}
+
+impl Connectors {
+    /// An empty cache over a guarded client.
+    #[must_use]
+    pub fn new(http: Http) -> Arc<Self> {
+        Arc::new(Self {
+            http,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The connector for an account, built from its credentials on first use or after they
+    /// changed.
+    ///
+    /// # Errors
+    /// [`ConnectError`].
+    pub async fn get(&self, app: &App, account: &Account) -> Result<Arc<Connector>, ConnectError> {
+        let creds = app
+            .account_credentials(account.id)
+            .await?
+            .ok_or(ConnectError::NoCredentials)?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        account.effective_api_base().hash(&mut h);
+        account.platform.as_str().hash(&mut h);
+        serde_json::to_string(&creds).unwrap_or_default().hash(&mut h);
+        let fingerprint = h.finish();
+        if let Ok(cache) = self.cache.lock()
+            && let Some((f, c)) = cache.get(&account.id)
+            && *f == fingerprint
+        {
+            return Ok(c.clone());
+        }
+        let built = Arc::new(connector(&self.http, account, &creds)?);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(account.id, (fingerprint, built.clone()));
+        }
+        Ok(built)
     }
 }
 
 /// The app's gateway over the real connectors.
 pub struct ConnectorGateway {
     app: App,
-    http: Http,
+    connectors: Arc<Connectors>,
 }
 
 impl ConnectorGateway {
-    /// A gateway that reads credentials through `app`.
+    /// A gateway that reads credentials through `app` and shares `connectors` with the pollers.
     #[must_use]
-    pub fn new(app: App, http: Http) -> Arc<Self> {
-        Arc::new(Self { app, http })
+    pub fn new(app: App, connectors: Arc<Connectors>) -> Arc<Self> {
+        Arc::new(Self { app, connectors })
     }
 
-    async fn connector(&self, account: &Account) -> Result<Connector, GatewayError> {
-        let creds = self
-            .app
-            .account_credentials(account.id)
+    async fn connector(&self, account: &Account) -> Result<Arc<Connector>, GatewayError> {
+        self.connectors
+            .get(&self.app, account)
             .await
-            .map_err(|e| permanent(&e.to_string()))?
-            .ok_or_else(|| permanent(&ConnectError::NoCredentials.to_string()))?;
-        connector(&self.http, account, &creds).map_err(|e| permanent(&e.to_string()))
+            .map_err(|e| permanent(&e.to_string()))
     }
 }
 
@@ -168,7 +227,7 @@ impl PlatformGateway for ConnectorGateway {
         let connector = self.connector(account).await?;
         let parent = &message.inbound.external_id;
         let thread = message.inbound.thread_external_id.as_ref();
-        let sent: Result<ExternalId, ConnectorError> = match &connector {
+        let sent: Result<ExternalId, ConnectorError> = match connector.as_ref() {
             Connector::Mastodon(c) => c.reply_with_key(parent, text, idempotency_key).await,
             other => other.responder().reply(parent, thread, text).await,
         };

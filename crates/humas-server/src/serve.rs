@@ -107,9 +107,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     };
     let http = humas_connectors::http::Http::new(fetch_options.clone())
         .context("cannot start the HTTP client for the platforms")?;
+    let connectors = crate::gateway::Connectors::new(http);
     let app = {
         let base = crate::build_app(&store, &settings)?;
-        let gateway = crate::gateway::ConnectorGateway::new(base.clone(), http.clone());
+        let gateway = crate::gateway::ConnectorGateway::new(base.clone(), connectors.clone());
         base.with_gateway(gateway)
     };
     // Not interrupted by a signal: the demo seeding is not one transaction, and a half-seeded
@@ -135,7 +136,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     let workers = [
         tokio::spawn(crate::workers::run_retention(app.clone(), shutdown.clone())),
         tokio::spawn(crate::workers::run_platform_poller(
-            crate::workers::PlatformPoller::new(app.clone(), http),
+            crate::workers::PlatformPoller::new(app.clone(), connectors),
             every,
             shutdown.clone(),
         )),

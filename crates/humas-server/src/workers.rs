@@ -307,14 +307,14 @@ pub enum PlatformPollError {
 #[derive(Clone)]
 pub struct PlatformPoller {
     app: App,
-    http: humas_connectors::http::Http,
+    connectors: std::sync::Arc<crate::gateway::Connectors>,
 }
 
 impl PlatformPoller {
-    /// A poller over a guarded HTTP client.
+    /// A poller sharing its connectors (and their sessions) with the reply gateway.
     #[must_use]
-    pub const fn new(app: App, http: humas_connectors::http::Http) -> Self {
-        Self { app, http }
+    pub const fn new(app: App, connectors: std::sync::Arc<crate::gateway::Connectors>) -> Self {
+        Self { app, connectors }
     }
 
     /// Reads what is new on one account, page by page; each page is stored with its cursor in
@@ -323,12 +323,7 @@ impl PlatformPoller {
     /// # Errors
     /// [`PlatformPollError`]; pages stored before the error stay stored.
     pub async fn poll(&self, account: &Account) -> Result<PlatformPollReport, PlatformPollError> {
-        let creds = self
-            .app
-            .account_credentials(account.id)
-            .await?
-            .ok_or(crate::gateway::ConnectError::NoCredentials)?;
-        let connector = crate::gateway::connector(&self.http, account, &creds)?;
+        let connector = self.connectors.get(&self.app, account).await?;
         let store = self.app.store();
         let mut cursor = store
             .cursor(account.id, POLL_KEY)
