@@ -190,6 +190,28 @@ impl Inbox {
         report.inserted[0]
     }
 
+    /// Ingests a message that belongs to the thread `thread` on `slug`'s first account.
+    async fn in_thread(&self, slug: &str, thread: &str, text: &str) -> MessageId {
+        let account = self.account(slug).await;
+        let inbound = Inbound {
+            platform: account.platform,
+            external_id: ExternalId::parse(&uuid::Uuid::now_v7().simple().to_string()).unwrap(),
+            kind: MessageKind::Reply,
+            author: Author::parse("@warga_thread", None).unwrap(),
+            text: text.into(),
+            title: None,
+            permalink: None,
+            parent_external_id: Some(ExternalId::parse(thread).unwrap()),
+            thread_external_id: Some(ExternalId::parse(thread).unwrap()),
+            published_at: self.app.clock().now(),
+        };
+        self.app
+            .ingest(&AuditActor::system(), &account, vec![inbound], None)
+            .await
+            .unwrap()
+            .inserted[0]
+    }
+
     async fn browser(&self, username: &str) -> (reqwest::Client, String) {
         let c = reqwest::Client::builder()
             .cookie_store(true)
@@ -926,4 +948,58 @@ async fn every_inbox_page_speaks_both_languages() {
         holidays.contains("Joint leave day"),
         "the 2026 calendar is seeded with cuti bersama"
     );
+}
+
+#[tokio::test]
+async fn the_next_page_link_keeps_filters_and_never_repeats_a_message() {
+    let t = Inbox::spawn().await;
+    let (sup, _) = t.browser("supervisor").await;
+    let ids = |html: &str| -> Vec<String> {
+        html.match_indices("<a href=\"/inbox/")
+            .map(|(i, m)| html[i + m.len()..].chars().take(36).collect::<String>())
+            .filter(|id| id.parse::<uuid::Uuid>().is_ok())
+            .collect()
+    };
+    let (_, first) = t.get(&sup, "/inbox?q=&platform=").await;
+    let first_ids = ids(&first);
+    assert_eq!(first_ids.len(), 50, "a full first page of the demo inbox");
+    let start = first.find("rel=\"next\"").expect("a next-page link");
+    let href_at = first[..start].rfind("href=\"").unwrap() + 6;
+    let href = first[href_at..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(href.starts_with("/inbox?before="), "{href}");
+    let (status, second) = t.get(&sup, &href).await;
+    assert_eq!(status, 200);
+    let second_ids = ids(&second);
+    assert!(!second_ids.is_empty());
+    assert!(second_ids.iter().all(|id| !first_ids.contains(id)));
+
+    let (_, filtered) = t.get(&sup, "/inbox?status=open").await;
+    if let Some(i) = filtered.find("rel=\"next\"") {
+        let link = &filtered[filtered[..i].rfind("href=\"").unwrap()..i];
+        assert!(link.contains("status=open"), "{link}");
+    }
+    let (status, _) = t.get(&sup, "/inbox?before=garbage").await;
+    assert_eq!(status, 422);
+}
+
+#[tokio::test]
+async fn the_message_page_shows_the_earlier_messages_of_its_thread() {
+    let t = Inbox::spawn().await;
+    let thread = format!("thread{}", uuid::Uuid::now_v7().simple());
+    let first = t
+        .in_thread("dinkes", &thread, "Kapan kantor layanan buka hari Sabtu?")
+        .await;
+    let second = t
+        .in_thread("dinkes", &thread, "Sudah seminggu belum ada jawaban")
+        .await;
+    let (op, _) = t.browser("operator.dinkes").await;
+    let (status, page) = t.get(&op, &format!("/inbox/{second}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Percakapan sebelumnya"));
+    assert!(page.contains(&format!("href=\"/inbox/{first}\"")));
+    assert!(page.contains("Kapan kantor layanan buka hari Sabtu?"));
 }
