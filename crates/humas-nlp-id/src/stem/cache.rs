@@ -49,20 +49,34 @@ impl WordKey {
 /// log2 of the number of words a [`WordMemo`] remembers.
 const MEMO_SLOT_BITS: u32 = 12;
 
+/// Longest remembered value (a stem, or a normal form such as `dan lain lain`); longer ones
+/// are computed every time.
+const VALUE_BYTES: usize = 22;
+
+/// One remembered word: key and value side by side, so a hit reads one cache line.
+#[derive(Clone, Copy)]
+struct MemoSlot {
+    key: WordKey,
+    len: u8,
+    value: [u8; VALUE_BYTES],
+}
+
 /// Remembers, for recently seen short words, the text some pure function of the word
 /// appended to a string: its [`stem`](super::stem), or its normal form.
 #[derive(Default)]
 pub(crate) struct WordMemo {
     uses: u32,
-    keys: Vec<WordKey>,
-    /// Allocated only when a word is first met, so a hit copies without checking anything.
-    values: Vec<Box<str>>,
+    slots: Vec<MemoSlot>,
 }
 
 impl std::fmt::Debug for WordMemo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Thousands of slots say nothing useful in a debug print: how many are in use does.
-        let used = self.keys.iter().filter(|k| **k != WordKey::EMPTY).count();
+        let used = self
+            .slots
+            .iter()
+            .filter(|s| s.key != WordKey::EMPTY)
+            .count();
         f.debug_struct("WordMemo")
             .field("uses", &self.uses)
             .field("words", &used)
@@ -73,13 +87,17 @@ impl std::fmt::Debug for WordMemo {
 impl WordMemo {
     /// Counts one message; true once the table exists.
     pub(crate) fn warm(&mut self) -> bool {
-        if self.keys.is_empty() {
+        if self.slots.is_empty() {
             self.uses = self.uses.saturating_add(1);
             if self.uses < WARM_UP {
                 return false;
             }
-            self.keys = vec![WordKey::EMPTY; 1 << MEMO_SLOT_BITS];
-            self.values = vec![Box::default(); 1 << MEMO_SLOT_BITS];
+            let empty = MemoSlot {
+                key: WordKey::EMPTY,
+                len: 0,
+                value: [0; VALUE_BYTES],
+            };
+            self.slots = vec![empty; 1 << MEMO_SLOT_BITS];
         }
         true
     }
@@ -93,26 +111,30 @@ impl WordMemo {
         out: &mut String,
         compute: impl FnOnce(&str, &mut String),
     ) {
-        let Some(key) = WordKey::of(word.as_bytes()).filter(|_| !self.keys.is_empty()) else {
+        let Some(key) = WordKey::of(word.as_bytes()).filter(|_| !self.slots.is_empty()) else {
             compute(word, out);
             return;
         };
-        let slot = key.slot(MEMO_SLOT_BITS);
-        if self.keys.get(slot) == Some(&key)
-            && let Some(value) = self.values.get(slot)
+        let at = key.slot(MEMO_SLOT_BITS);
+        if let Some(slot) = self.slots.get(at)
+            && slot.key == key
+            && let Some(Ok(value)) = slot
+                .value
+                .get(..usize::from(slot.len))
+                .map(std::str::from_utf8)
         {
             out.push_str(value);
             return;
         }
         let from = out.len();
         compute(word, out);
-        if let (Some(k), Some(v), Some(value)) = (
-            self.keys.get_mut(slot),
-            self.values.get_mut(slot),
-            out.get(from..),
-        ) {
-            *k = key;
-            *v = value.into();
+        let computed = out.as_bytes().get(from..).unwrap_or_default();
+        if let (Some(slot), Ok(len)) = (self.slots.get_mut(at), u8::try_from(computed.len()))
+            && let Some(dest) = slot.value.get_mut(..computed.len())
+        {
+            dest.copy_from_slice(computed);
+            slot.key = key;
+            slot.len = len;
         }
     }
 }
@@ -158,7 +180,7 @@ mod tests {
             }
         }
         assert!(
-            !cache.0.keys.is_empty(),
+            !cache.0.slots.is_empty(),
             "the table exists after the warm-up"
         );
     }
