@@ -429,7 +429,6 @@ fn validators_of(headers: &HeaderMap) -> Validators {
 /// A client builder with the SSRF guard in place (resolver, redirect policy, no proxy) for
 /// other outbound HTTP (platform connectors): the caller adds timeouts and headers.
 /// Check each request URL with [`check_target`] first: IP-literal hosts skip the resolver.
-#[must_use]
 pub fn guarded_client_builder(options: &FetchOptions) -> reqwest::ClientBuilder {
     let guard = AddressGuard::from_options(options);
     reqwest::Client::builder()

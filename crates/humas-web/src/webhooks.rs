@@ -151,10 +151,11 @@ async fn meta_handshake(State(state): State<AppState>, Query(q): Query<Handshake
 /// `POST /webhooks/meta`: comments and mentions for every connected Page and Instagram account.
 async fn meta_delivery(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(app_secret) = state.settings.meta_app_secret.as_deref() else {
+        // Nothing can verify without the secret: refused like a bad signature.
         return refuse(
-            StatusCode::NOT_FOUND,
+            StatusCode::UNAUTHORIZED,
             "not_configured",
-            "Meta webhooks are not configured on this server (meta_app_secret)",
+            "Meta webhooks are not configured on this server: set HUMAS_META_APP_SECRET",
         );
     };
     if let Err(e) = meta::verify_signature(

@@ -96,6 +96,13 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/api/v1/openapi.json"),
 ];
 
+/// Routes that answer to a signature instead of a session (tested in `tests/webhooks.rs`).
+const SIGNED: &[(&str, &str)] = &[
+    ("GET", "/webhooks/meta"),
+    ("POST", "/webhooks/meta"),
+    ("POST", "/webhooks/ingest/{account}"),
+];
+
 /// The expected outcome for a signed-in person. `None`: the route is not in the matrix.
 fn expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
     let sup = |w: Who| {
@@ -188,6 +195,11 @@ fn expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
         | ("POST", "/inbox/privacy/erase") => sup(who),
 
         // --- webhooks (lead) ---
+        // Webhooks are authenticated by the sender's signature, never by a session: a
+        // signed-in person without the signature is refused like anyone else.
+        ("POST", "/webhooks/ingest/{account}") | ("POST", "/webhooks/meta") => SignIn,
+        // The handshake needs Meta's verify token; without it every caller is refused.
+        ("GET", "/webhooks/meta") => Forbidden,
         ("GET", "/") | ("GET", "/opds") | ("GET", "/accounts") | ("GET", "/delegations") => Allowed,
         ("GET", "/profile")
         | ("POST", "/profile")
@@ -491,6 +503,27 @@ async fn request_for(t: &TestApp, method: &str, route: &str, s: &Scope) -> (Stri
     if let Some(r) = inbox_request(t, method, route, s).await {
         return r;
     }
+    match (method, route) {
+        ("POST", "/webhooks/ingest/{account}") => {
+            return (
+                format!("/webhooks/ingest/{}", s.account),
+                Body::Json(serde_json::json!({"messages": []})),
+            );
+        }
+        ("POST", "/webhooks/meta") => {
+            return (
+                "/webhooks/meta".to_owned(),
+                Body::Json(serde_json::json!({"object": "page", "entry": []})),
+            );
+        }
+        ("GET", "/webhooks/meta") => {
+            return (
+                "/webhooks/meta?hub.mode=subscribe&hub.verify_token=x&hub.challenge=abc".to_owned(),
+                Body::None,
+            );
+        }
+        _ => {}
+    }
     let id = |v: &dyn ToString| v.to_string();
     let form = |pairs: &[(&'static str, &str)]| {
         Body::Form(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
@@ -770,7 +803,8 @@ async fn every_route_every_role_every_scope() {
     for (method, route) in &routes {
         let (path, body) = request_for(&t, method, route, &dinkes).await;
         let (status, location, _) = send(&t, &anon, method, &path, body, None, None).await;
-        let public = PUBLIC.contains(&(method.as_str(), route.as_str()));
+        let public = PUBLIC.contains(&(method.as_str(), route.as_str()))
+            || SIGNED.contains(&(method.as_str(), route.as_str()));
         if public {
             continue;
         }

@@ -61,6 +61,10 @@ impl TestApp {
     }
 
     pub async fn spawn_with(auth: AuthSettings) -> Self {
+        Self::spawn_configured(auth, WebSettings::default()).await
+    }
+
+    pub async fn spawn_configured(auth: AuthSettings, web: WebSettings) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (store, pg) = fresh_store(dir.path()).await;
         let clock = Arc::new(ManualClock::starting_now());
@@ -68,7 +72,7 @@ impl TestApp {
         app.seed_demo_if_empty().await.unwrap().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let service = router(AppState::new(app.clone(), WebSettings::default()))
+        let service = router(AppState::new(app.clone(), web))
             .into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move {
             axum::serve(listener, service).await.unwrap();
