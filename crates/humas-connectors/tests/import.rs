@@ -206,30 +206,79 @@ fn an_over_long_csv_record_is_skipped_and_the_next_one_read() {
     assert_eq!(out[1].as_ref().unwrap().external_id.as_ref(), "small");
 }
 
+/// A generated NDJSON file: the whole file never exists in memory.
+struct Lines {
+    next: u64,
+    total: u64,
+    pending: Vec<u8>,
+}
+
+impl Read for Lines {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pending.is_empty() && self.next < self.total {
+            self.pending = format!(
+                "{{\"id\":\"m{}\",\"author\":\"@w{}\",\"text\":\"pesan nomor {} tentang jalan rusak di Sidoarjo\",\"published_at\":\"2026-11-28 08:00\"}}\n",
+                self.next, self.next % 97, self.next
+            )
+            .into_bytes();
+            self.next += 1;
+        }
+        let n = self.pending.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
+    }
+}
+
+/// Throughput measurement, run by hand:
+/// `cargo test --release -p humas-connectors --test import -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement"]
+fn throughput_of_a_million_ndjson_lines() {
+    let reader = BufReader::with_capacity(
+        64 * 1024,
+        Lines {
+            next: 0,
+            total: 1_000_000,
+            pending: Vec::new(),
+        },
+    );
+    let started = std::time::Instant::now();
+    let ok = import::ndjson(reader, Platform::X, now())
+        .filter(Result::is_ok)
+        .count();
+    let elapsed = started.elapsed();
+    assert_eq!(ok, 1_000_000);
+    println!(
+        "NDJSON: {ok} lines in {elapsed:?} ({:.0} lines/s)",
+        ok as f64 / elapsed.as_secs_f64()
+    );
+
+    let mut csv_text = b"id,author,text,published_at\n".to_vec();
+    for i in 0..200_000 {
+        csv_text.extend_from_slice(
+            format!(
+                "m{i},@w{},\"pesan {i}, jalan rusak\",2026-11-28 08:00\n",
+                i % 97
+            )
+            .as_bytes(),
+        );
+    }
+    let started = std::time::Instant::now();
+    let ok = import::csv(Cursor::new(csv_text), Platform::X, now())
+        .unwrap()
+        .filter(Result::is_ok)
+        .count();
+    let elapsed = started.elapsed();
+    assert_eq!(ok, 200_000);
+    println!(
+        "CSV: {ok} rows in {elapsed:?} ({:.0} rows/s)",
+        ok as f64 / elapsed.as_secs_f64()
+    );
+}
+
 #[test]
 fn a_hundred_thousand_lines_stream_through() {
-    // A generated reader: the whole file never exists in memory.
-    struct Lines {
-        next: u64,
-        total: u64,
-        pending: Vec<u8>,
-    }
-    impl Read for Lines {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            if self.pending.is_empty() && self.next < self.total {
-                self.pending = format!(
-                    "{{\"id\":\"m{}\",\"author\":\"@w{}\",\"text\":\"pesan {}\",\"published_at\":\"2026-11-28T01:00:00Z\"}}\n",
-                    self.next, self.next % 97, self.next
-                )
-                .into_bytes();
-                self.next += 1;
-            }
-            let n = self.pending.len().min(buf.len());
-            buf[..n].copy_from_slice(&self.pending[..n]);
-            self.pending.drain(..n);
-            Ok(n)
-        }
-    }
     let reader = BufReader::new(Lines {
         next: 0,
         total: 100_000,
@@ -282,4 +331,23 @@ proptest! {
         prop_assert_eq!(m.external_id.as_ref(), id.as_str());
         prop_assert_eq!(&m.text, &text);
     }
+}
+
+#[test]
+fn csv_quoting_mistakes_are_line_errors() {
+    let input = b"id,author,text,published_at\n\
+        q1,@a,\"closed\"then text,2026-11-28T00:00:00Z\n\
+        q2,@a,say \"\"hi\"\",2026-11-28T00:00:00Z\n\
+        q3,@a,\"\",2026-11-28T00:00:00Z\n\
+        q4,@a,\"a,b\",2026-11-28T00:00:00Z\n";
+    let out = csv(input);
+    assert_eq!(out.len(), 4);
+    let e = out[0].as_ref().unwrap_err();
+    assert_eq!(e.line, 2);
+    assert!(e.reason.contains("closing quote"), "{}", e.reason);
+    // Quotes inside an unquoted cell are kept as they are.
+    assert_eq!(out[1].as_ref().unwrap().text, "say \"\"hi\"\"");
+    // An empty quoted text is still an empty text.
+    assert_eq!(line_of(&out[2]), 4);
+    assert_eq!(out[3].as_ref().unwrap().text, "a,b");
 }
