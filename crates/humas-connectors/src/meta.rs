@@ -802,9 +802,11 @@ impl MetaClient {
                 Surface::FacebookPage => facebook_comment(item, &post, received_at),
                 Surface::Instagram => instagram_comment(item, None, &post, received_at),
             };
-            if let Ok(m) = &built {
-                older_seen |= m.published_at.as_second() < stop_before;
-            }
+            // The raw time, so a comment rejected for another reason still marks the position.
+            let created = str_field(item, "created_time")
+                .or_else(|| str_field(item, "timestamp"))
+                .and_then(|t| parse_graph_time(t).ok());
+            older_seen |= created.is_some_and(|t| t.as_second() < stop_before);
             push(page, built);
             // Instagram nests a comment's replies; they follow their comment.
             let replies = item

@@ -162,10 +162,12 @@ async fn a_channel_sweep_reads_threads_pages_and_all_replies() {
     assert!(cursor.is_some());
     let mut got = ids(&pages);
     got.sort();
-    got.dedup();
     assert_eq!(
         got,
-        ["UgzA", "UgzA.r1", "UgzA.r2", "UgzA.r3", "UgzB", "UgzC"]
+        [
+            "UgzA", "UgzA.r1", "UgzA.r1", "UgzA.r2", "UgzA.r3", "UgzB", "UgzC"
+        ],
+        "the inline reply comes again from comments.list; the store dedupes"
     );
 
     let all: Vec<_> = pages.iter().flat_map(|p| &p.messages).collect();
@@ -672,4 +674,22 @@ async fn tokens_stay_out_of_debug_output() {
     for secret in [TOKEN, "client-secret", "1//refresh"] {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
+}
+
+#[tokio::test]
+async fn a_slow_platform_times_out() {
+    let fake = fixture().await;
+    fake.with(|s| s.latency = Duration::from_millis(800));
+    let http = Http::new(FetchOptions {
+        allowed_addresses: vec!["127.0.0.1".parse().unwrap()],
+        timeout: Duration::from_millis(200),
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let err = YouTubeClient::new(http, config(&fake, 100))
+        .poll(None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Timeout), "{err:?}");
+    assert!(err.is_transient());
 }

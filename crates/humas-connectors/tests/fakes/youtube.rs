@@ -50,6 +50,7 @@ pub struct State {
     pub quota_limit: u32,
     pub quota_used: u32,
     pub tokens_issued: u32,
+    pub latency: std::time::Duration,
 }
 
 pub struct Fake {
@@ -209,6 +210,10 @@ async fn api(
             .into_owned()
             .collect();
     let path = uri.path().to_owned();
+    let latency = state.lock().unwrap().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let mut s = state.lock().unwrap();
     s.seen.push(Seen {
         method: method.to_string(),
