@@ -7,7 +7,9 @@
 //! * **NDJSON**: one JSON object per line; blank lines are skipped.
 //! * **CSV**: a header row naming the columns, in any order; the four required columns must be
 //!   there and a column with any other name is an error (a typo would otherwise drop data
-//!   silently). Empty optional cells are absent values. Quoted cells may span lines.
+//!   silently). Empty optional cells are absent values. Quoted cells may span lines; a record
+//!   ends where its double quotes balance, so a stray quote inside an unquoted cell joins the
+//!   next line to it (the record is then reported, and its size stays capped).
 //! * Both: UTF-8, with or without a byte-order mark. `published_at` is RFC 3339 or
 //!   `YYYY-MM-DD HH:MM[:SS]`, which is read as WIB (UTC+07:00), the time exports from
 //!   Indonesian systems use.
