@@ -15,6 +15,7 @@ use humas_connectors::http::Http;
 use humas_connectors::mastodon::{MastodonClient, MastodonConfig};
 use humas_connectors::meta::{MetaClient, MetaConfig, Surface};
 use humas_connectors::x::{XClient, XConfig};
+use humas_connectors::youtube::{QuotaMeter, YouTubeClient, YouTubeConfig};
 use humas_connectors::{ConnectorError, Poller, Responder};
 use humas_domain::inbox::{ExternalId, Message};
 use humas_domain::{Account, AccountId, Platform};
@@ -30,6 +31,8 @@ pub enum Connector {
     Mastodon(MastodonClient),
     /// Bluesky.
     Bluesky(BlueskyClient),
+    /// YouTube.
+    Youtube(YouTubeClient),
 }
 
 impl Connector {
@@ -41,6 +44,7 @@ impl Connector {
             Self::X(c) => c,
             Self::Mastodon(c) => c,
             Self::Bluesky(c) => c,
+            Self::Youtube(c) => c,
         }
     }
 
@@ -52,6 +56,7 @@ impl Connector {
             Self::X(c) => c,
             Self::Mastodon(c) => c,
             Self::Bluesky(c) => c,
+            Self::Youtube(c) => c,
         }
     }
 }
@@ -80,7 +85,11 @@ fn required<'a>(value: Option<&'a String>, what: &'static str) -> Result<&'a str
         .ok_or(ConnectError::Missing(what))
 }
 
-/// Builds the connector for an account from its credentials.
+/// YouTube's default daily quota for one Google Cloud project.
+pub const YOUTUBE_DAILY_UNITS: u32 = 10_000;
+
+/// Builds the connector for an account from its credentials; YouTube accounts share `quota`
+/// (one project's daily units).
 ///
 /// # Errors
 /// [`ConnectError`].
@@ -88,6 +97,7 @@ pub fn connector(
     http: &Http,
     account: &Account,
     creds: &Credentials,
+    quota: &Arc<QuotaMeter>,
 ) -> Result<Connector, ConnectError> {
     let base = account.effective_api_base();
     let token = || -> Result<SecretString, ConnectError> {
@@ -121,6 +131,11 @@ pub fn connector(
             http.clone(),
             MastodonConfig::new(base, user_id()?, token()?),
         ))),
+        Platform::Youtube => {
+            let mut config = YouTubeConfig::new(base, user_id()?, token()?);
+            config.quota = quota.clone();
+            Ok(Connector::Youtube(YouTubeClient::new(http.clone(), config)))
+        }
         Platform::Bluesky => Ok(Connector::Bluesky(BlueskyClient::new(
             http.clone(),
             BlueskyConfig::new(
@@ -139,6 +154,7 @@ pub fn connector(
 pub struct Connectors {
     http: Http,
     cache: Mutex<HashMap<AccountId, (u64, Arc<Connector>)>>,
+    youtube_quota: Arc<QuotaMeter>,
 }
 
 impl Connectors {
@@ -148,6 +164,7 @@ impl Connectors {
         Arc::new(Self {
             http,
             cache: Mutex::new(HashMap::new()),
+            youtube_quota: Arc::new(QuotaMeter::new(YOUTUBE_DAILY_UNITS)),
         })
     }
 
@@ -164,7 +181,9 @@ impl Connectors {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         account.effective_api_base().hash(&mut h);
         account.platform.as_str().hash(&mut h);
-        serde_json::to_string(&creds).unwrap_or_default().hash(&mut h);
+        serde_json::to_string(&creds)
+            .unwrap_or_default()
+            .hash(&mut h);
         let fingerprint = h.finish();
         if let Ok(cache) = self.cache.lock()
             && let Some((f, c)) = cache.get(&account.id)
@@ -172,7 +191,7 @@ impl Connectors {
         {
             return Ok(c.clone());
         }
-        let built = Arc::new(connector(&self.http, account, &creds)?);
+        let built = Arc::new(connector(&self.http, account, &creds, &self.youtube_quota)?);
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(account.id, (fingerprint, built.clone()));
         }
