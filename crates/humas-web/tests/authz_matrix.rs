@@ -212,6 +212,10 @@ fn expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
         ("GET", "/opds/{id}") => view_opd(who),
         ("POST", "/accounts") => manage_accounts(who),
         ("POST", "/accounts/{id}") | ("POST", "/accounts/{id}/delete") => manage_account_in(who),
+        // Connecting an account (its tokens) is managing it.
+        ("GET", "/accounts/{id}/connection") | ("POST", "/accounts/{id}/connection") => {
+            manage_account_in(who)
+        }
         ("GET", "/users") => list_users(who),
         ("POST", "/users") | ("POST", "/users/{id}") | ("POST", "/users/{id}/password") => sup(who),
         ("GET", "/users/{id}") => view_users_of(who),
@@ -541,6 +545,14 @@ async fn request_for(t: &TestApp, method: &str, route: &str, s: &Scope) -> (Stri
         ("POST", "/accounts/{id}") => (
             format!("/accounts/{}", s.account),
             form(&[("status", "bogus")]),
+        ),
+        ("GET", "/accounts/{id}/connection") => {
+            (format!("/accounts/{}/connection", s.account), Body::None)
+        }
+        // Empty fields keep what is stored; a fresh account keeps the shared one untouched.
+        ("POST", "/accounts/{id}/connection") => (
+            format!("/accounts/{}/connection", fresh_account(t, s.opd).await),
+            form(&[("access_token", ""), ("webhook_secret", "")]),
         ),
         ("POST", "/accounts/{id}/delete") => (
             format!("/accounts/{}/delete", fresh_account(t, s.opd).await),

@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod connection;
 mod delegations;
 mod home;
 mod inbox;
@@ -31,7 +32,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = auth::routes(r);
     let r = home::routes(r);
     let r = opds::routes(r);
-    let r = accounts::routes(r);
+    let r = connection::routes(accounts::routes(r));
     let r = users::routes(r);
     let r = delegations::routes(r);
     let r = audit::routes(r);
