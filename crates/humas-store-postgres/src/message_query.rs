@@ -212,8 +212,13 @@ fn workflow(b: &mut QueryBuilder<'static, Postgres>, q: &MessageQuery) {
         b.push(" AND COALESCE(category, suggested_category) = ")
             .push_bind(category.as_str());
     }
+    // Literals from a closed set (never user text), so the planner can match the partial
+    // status index.
     if let Some(status) = q.status {
-        b.push(" AND status = ").push_bind(status.as_str());
+        b.push(format!(" AND status = '{}'", status.as_str()));
+    }
+    if q.open_only {
+        b.push(" AND status IN ('new', 'assigned', 'awaiting_approval')");
     }
     match q.assignee {
         AssigneeFilter::Any => {}

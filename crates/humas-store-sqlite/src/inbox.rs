@@ -400,8 +400,13 @@ pub(crate) async fn list_messages(
         b.push(" AND coalesce(m.category, m.suggested_category) = ")
             .push_bind(c.as_str());
     }
+    // Written as literals (from a closed set, never user text) so SQLite can prove the
+    // partial status index applies.
     if let Some(s) = q.status {
-        b.push(" AND m.status = ").push_bind(s.as_str());
+        b.push(format!(" AND m.status = '{}'", s.as_str()));
+    }
+    if q.open_only {
+        b.push(" AND m.status IN ('new', 'assigned', 'awaiting_approval')");
     }
     match q.assignee {
         AssigneeFilter::Any => {}

@@ -810,6 +810,17 @@ pub async fn inbox_list_filters_alone_and_combined(store: Arc<dyn Store>) {
         ..q()
     };
     assert_eq!(page(st, new).await, ids(&[m4, m1]));
+    let open = MessageQuery {
+        open_only: true,
+        ..q()
+    };
+    assert_eq!(page(st, open).await, ids(&[m5, m4, m2, m1]));
+    let open_assigned = MessageQuery {
+        open_only: true,
+        status: Some(Status::Assigned),
+        ..q()
+    };
+    assert_eq!(page(st, open_assigned).await, ids(&[m5, m2]));
     let nobody = MessageQuery {
         assignee: AssigneeFilter::Nobody,
         ..q()

@@ -83,6 +83,9 @@ pub struct MessageQuery {
     pub category: Option<Category>,
     /// Status.
     pub status: Option<Status>,
+    /// Only messages still waiting for the agency: new, assigned or awaiting approval (the
+    /// inbox's default view).
+    pub open_only: bool,
     /// Assignee.
     pub assignee: AssigneeFilter,
     /// Published at or after.
@@ -113,6 +116,7 @@ impl Default for MessageQuery {
             has_pii: None,
             category: None,
             status: None,
+            open_only: false,
             assignee: AssigneeFilter::Any,
             published_from: None,
             published_to: None,

@@ -125,10 +125,11 @@ impl InboxFilter {
         q.category = present(self.category.as_ref())
             .map(Category::parse)
             .transpose()?;
-        q.status = match present(self.status.as_ref()) {
-            None | Some("open") => None,
-            Some(s) => Some(Status::parse(s)?),
-        };
+        match present(self.status.as_ref()) {
+            None => {}
+            Some("open") => q.open_only = true,
+            Some(s) => q.status = Some(Status::parse(s)?),
+        }
         q.assignee = match present(self.assignee.as_ref()) {
             None => AssigneeFilter::Any,
             Some("me") => AssigneeFilter::User(actor.user_id),
@@ -227,11 +228,7 @@ impl App {
     pub async fn inbox(&self, actor: &Actor, filter: &InboxFilter) -> AppResult<InboxPage> {
         let now = self.clock.now();
         let query = filter.to_query(actor, now)?;
-        let mut messages = if filter.open_only() {
-            self.open_messages(query).await?
-        } else {
-            self.store.list_messages(&query).await?
-        };
+        let mut messages = self.store.list_messages(&query).await?;
         for m in &mut messages {
             mask_for(actor, m);
         }
@@ -239,22 +236,6 @@ impl App {
             .then(|| messages.last().map(encode_cursor))
             .flatten();
         Ok(InboxPage { messages, next })
-    }
-
-    /// Open messages (new, assigned, awaiting approval), newest first: the three statuses are
-    /// queried separately and merged, which keeps each query on its index.
-    async fn open_messages(&self, query: MessageQuery) -> AppResult<Vec<Message>> {
-        let mut all = Vec::new();
-        for status in [Status::New, Status::Assigned, Status::AwaitingApproval] {
-            let q = MessageQuery {
-                status: Some(status),
-                ..query.clone()
-            };
-            all.extend(self.store.list_messages(&q).await?);
-        }
-        all.sort_by(|a, b| (b.inbound.published_at, b.id).cmp(&(a.inbound.published_at, a.id)));
-        all.truncate(query.limit as usize);
-        Ok(all)
     }
 
     /// A message the actor may see.
