@@ -105,7 +105,8 @@ pub async fn read_body(mut response: Response) -> Result<Vec<u8>, ConnectorError
 /// # Errors
 /// [`ConnectorError::Malformed`].
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ConnectorError> {
-    serde_json::from_slice(body).map_err(|e| ConnectorError::Malformed(format!("invalid JSON: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ConnectorError::Malformed(format!("invalid JSON: {e}")))
 }
 
 /// `Retry-After` in seconds, at most a day.

@@ -104,7 +104,10 @@ impl ConnectorError {
     pub const fn is_transient(&self) -> bool {
         matches!(
             self,
-            Self::Transport(_) | Self::Timeout | Self::RateLimited { .. } | Self::Unavailable { .. }
+            Self::Transport(_)
+                | Self::Timeout
+                | Self::RateLimited { .. }
+                | Self::Unavailable { .. }
         )
     }
 }

@@ -358,7 +358,10 @@ impl Inbound {
             return Err(ValueError::EmptyMessage);
         }
         if self.text.len() > MAX_TEXT_BYTES
-            || self.title.as_ref().is_some_and(|t| t.len() > MAX_TEXT_BYTES)
+            || self
+                .title
+                .as_ref()
+                .is_some_and(|t| t.len() > MAX_TEXT_BYTES)
         {
             return Err(ValueError::MessageText);
         }

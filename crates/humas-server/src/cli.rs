@@ -114,7 +114,12 @@ pub struct SettingsArgs {
     pub allow_private_targets: Option<bool>,
 
     /// Seconds between two polls of each connected account and news feed (at least 10).
-    #[arg(long, global = true, env = "HUMAS_POLL_INTERVAL_SECONDS", value_name = "SECONDS")]
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_POLL_INTERVAL_SECONDS",
+        value_name = "SECONDS"
+    )]
     pub poll_interval_seconds: Option<u64>,
 
     /// Log output: `pretty` (one readable line per event) or `json` (one JSON object per line).

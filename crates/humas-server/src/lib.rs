@@ -23,12 +23,12 @@
 //! **Entry points:** [`cli::parse`] then [`run`]; [`serve::serve`] for the server;
 //! [`settings::Settings::load`] for configuration.
 
+pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod feed;
 pub mod gateway;
 pub mod import;
-pub mod bench;
 mod redact;
 pub mod secret;
 pub mod serve;

@@ -128,7 +128,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
 
     match app.seed_holidays().await {
         Ok(0) => {}
-        Ok(n) => tracing::info!(days = n, "loaded the 2026 national holidays and joint leave days"),
+        Ok(n) => tracing::info!(
+            days = n,
+            "loaded the 2026 national holidays and joint leave days"
+        ),
         Err(e) => tracing::warn!(error = %e, "cannot load the 2026 holidays"),
     }
     let purger = tokio::spawn(purge_expired_sessions(app.clone(), shutdown.clone()));

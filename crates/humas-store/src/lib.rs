@@ -23,8 +23,8 @@ use humas_domain::inbox::{Message, Workflow};
 use humas_domain::routing::RoutingRule;
 use humas_domain::sla::{ClockPolicy, Holiday, OpdClockPolicy};
 use humas_domain::{
-    Account, AccountId, AuditEntry, Delegation, DelegationId, MessageId, NewAuditEntry, Opd,
-    OpdId, Platform, RoutingRuleId, Slug, User, UserId, Username,
+    Account, AccountId, AuditEntry, Delegation, DelegationId, MessageId, NewAuditEntry, Opd, OpdId,
+    Platform, RoutingRuleId, Slug, User, UserId, Username,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
