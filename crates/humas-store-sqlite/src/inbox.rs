@@ -359,7 +359,14 @@ pub(crate) async fn list_messages(
     // The page is chosen by rowid first, so that sorting (when SQLite must sort) moves keys,
     // not whole messages; then the rows are read.
     let mut b = QueryBuilder::<Sqlite>::new(MESSAGE_COLS);
-    b.push(" WHERE m.rid IN (SELECT m.rid FROM messages m WHERE 1 = 1");
+    // With few deadline matches, left to itself the planner still walks the newest-first index
+    // (it covers next_due_us) through every message to satisfy ORDER BY … LIMIT: ~60 ms over a
+    // million rows for an empty "overdue" page. Naming the index reads only the matches.
+    if drive_deadline && !drive_search {
+        b.push(" WHERE m.rid IN (SELECT m.rid FROM messages m INDEXED BY messages_next_due_idx WHERE 1 = 1");
+    } else {
+        b.push(" WHERE m.rid IN (SELECT m.rid FROM messages m WHERE 1 = 1");
+    }
     if let Some(opds) = &q.opds {
         b.push(" AND m.opd_id IN (");
         let mut list = b.separated(", ");
