@@ -31,6 +31,10 @@ pub enum AppError {
         /// Seconds until the next attempt is accepted.
         retry_after_secs: u64,
     },
+    /// The platform (or the missing connection to it) refused what was asked; the text says
+    /// why, for the operator.
+    #[error("the platform refused: {0}")]
+    Platform(String),
     /// Storage or hashing failed; logged once at the edge.
     #[error("internal error: {0}")]
     Internal(String),
@@ -48,6 +52,7 @@ impl AppError {
             Self::UnknownReference(_) => "unknown_reference",
             Self::Unauthenticated => "unauthenticated",
             Self::Throttled { .. } => "too_many_attempts",
+            Self::Platform(_) => "platform_refused",
             Self::Internal(_) => "internal",
         }
     }

@@ -47,6 +47,7 @@ pub const ALL_CODES: &[&str] = &[
     "unsupported_media_type",
     "payload_too_large",
     "wrong_password",
+    "platform_refused",
     "internal",
 ];
 
@@ -177,6 +178,7 @@ impl From<AppError> for Failure {
                 retry_after: Some(retry_after_secs),
                 ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", msg)
             },
+            AppError::Platform(_) => Self::new(StatusCode::BAD_GATEWAY, "platform_refused", msg),
             AppError::Internal(detail) => {
                 // Logged once, here at the edge; the client sees no internals.
                 tracing::error!(error = %detail, "internal error");

@@ -443,7 +443,7 @@ impl App {
         let reason = checked_text(reason, "a reason", 2_000)?;
         let account = self.store.get_account(m.account).await?;
         let gateway = self.gateway.as_ref().ok_or_else(|| {
-            AppError::Internal("this Humas has no platform connections configured".into())
+            AppError::Platform("this Humas has no platform connections configured".into())
         })?;
         let outcome = match action {
             Moderation::Hide => gateway.set_hidden(&account, &m, true).await,
@@ -466,7 +466,7 @@ impl App {
             "result": outcome.as_ref().map_or_else(|e| e.message.clone(), |()| "ok".to_owned()),
         }));
         self.store.append_audit(entry).await?;
-        outcome.map_err(|e| AppError::Internal(format!("the platform refused: {}", e.message)))?;
+        outcome.map_err(|e| AppError::Platform(e.message))?;
         let label = match action {
             Moderation::Hide => "Disembunyikan di platform",
             Moderation::Unhide => "Ditampilkan kembali di platform",

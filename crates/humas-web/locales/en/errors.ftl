@@ -27,5 +27,6 @@ error-malformed_body = The request body could not be read.
 error-unsupported_media_type = This content type is not supported.
 error-payload_too_large = The request body is too large.
 error-wrong_password = The current password is wrong.
+error-platform_refused = The platform did not do it; the reason is below. Check the account's connection and try again.
 error-internal = Something went wrong on the server. It has been logged.
 error-method_not_allowed = This address does not accept that kind of request.

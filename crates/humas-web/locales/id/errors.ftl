@@ -27,5 +27,6 @@ error-malformed_body = Isi permintaan tidak dapat dibaca.
 error-unsupported_media_type = Jenis isi permintaan tidak didukung.
 error-payload_too_large = Isi permintaan terlalu besar.
 error-wrong_password = Kata sandi sekarang salah.
+error-platform_refused = Platform tidak menjalankannya; alasannya ada di bawah. Periksa sambungan akun lalu coba lagi.
 error-internal = Terjadi kesalahan di server. Kesalahan sudah dicatat.
 error-method_not_allowed = Alamat ini tidak menerima cara permintaan tersebut.
