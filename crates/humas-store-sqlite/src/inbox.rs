@@ -332,6 +332,15 @@ fn fts_query(terms: &[String]) -> Result<Option<String>, ()> {
     Ok((!parts.is_empty()).then(|| parts.join(" ")))
 }
 
+/// The search terms as [`fts_query`] accepted them (lower case, `[a-z0-9]`, non-empty).
+fn plain_terms(terms: &[String]) -> Vec<String> {
+    terms
+        .iter()
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 fn push_bool(b: &mut QueryBuilder<'_, Sqlite>, column: &str, value: bool) {
     // A literal, not a bind: SQLite only uses the partial indexes on these flags when it can
     // see the value while planning.
@@ -432,15 +441,21 @@ pub(crate) async fn list_messages(
     }
     push_deadline(&mut b, q.deadline, drive_deadline);
     if let Some(terms) = search {
-        // `+` keeps a common term from driving the page (see DRIVING_ROWS).
-        b.push(if drive_search {
-            " AND m.rid"
+        if drive_search {
+            b.push(" AND m.rid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ")
+                .push_bind(terms)
+                .push(")");
         } else {
-            " AND +m.rid"
-        })
-        .push(" IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ")
-        .push_bind(terms)
-        .push(")");
+            // A common term: walking the newest-first index and testing each row's own terms
+            // finds a page after a few hundred rows, where `IN (… MATCH …)` would first build
+            // the list of every match (~60 ms for a word in 40 % of a million messages). The
+            // stored terms are `[a-z0-9]` runs separated by spaces (see `MessageAnalysis`), so
+            // a space-delimited LIKE matches exactly the whole tokens FTS5 matches.
+            for term in plain_terms(&q.terms) {
+                b.push(" AND (' ' || m.search_terms || ' ') LIKE ")
+                    .push_bind(format!("% {term} %"));
+            }
+        }
     }
     if let Some((t, id)) = q.before {
         b.push(" AND (m.published_us, m.id) < (")
