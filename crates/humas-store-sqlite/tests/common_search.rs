@@ -23,7 +23,7 @@ async fn a_common_term_matches_whole_tokens_on_every_page() {
     let terms = |i: usize| match i % 3 {
         // Two of three contain the common token; the third only a longer word that starts
         // with it, which must not match.
-        0 | 1 if i % 10 == 0 => "jalan rusak berlubang".to_owned(),
+        0 | 1 if i.is_multiple_of(10) => "jalan rusak berlubang".to_owned(),
         0 | 1 => "jalan rusak".to_owned(),
         _ => "jalanan rusak".to_owned(),
     };
