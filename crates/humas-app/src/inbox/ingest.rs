@@ -146,11 +146,12 @@ impl Preparer<'_> {
     }
 }
 
-/// What the text engine reads: the headline and the text for news, the text otherwise.
-fn analysed_text(inbound: &Inbound) -> String {
+/// What the text engine reads: the headline and the text for news, the text otherwise (not
+/// copied: this runs for every message ingested).
+fn analysed_text(inbound: &Inbound) -> std::borrow::Cow<'_, str> {
     match &inbound.title {
-        Some(title) if !title.trim().is_empty() => format!("{title}\n{}", inbound.text),
-        _ => inbound.text.clone(),
+        Some(title) if !title.trim().is_empty() => format!("{title}\n{}", inbound.text).into(),
+        _ => inbound.text.as_str().into(),
     }
 }
 

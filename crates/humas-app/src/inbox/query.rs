@@ -175,13 +175,6 @@ impl InboxFilter {
         }
         Ok(q)
     }
-
-    /// Whether the filter asks for open messages only (`status=open`), which the store query
-    /// cannot say in one status.
-    #[must_use]
-    pub fn open_only(&self) -> bool {
-        present(self.status.as_ref()) == Some("open")
-    }
 }
 
 /// The OPDs an actor sees: all (`None`) or their own plus acting ones.
