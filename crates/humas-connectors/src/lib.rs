@@ -19,7 +19,10 @@ pub mod http;
 pub mod import;
 pub mod mastodon;
 pub mod meta;
+pub mod outbound;
 pub mod signed;
+pub mod telegram;
+pub mod tiktok;
 pub mod x;
 pub mod youtube;
 

@@ -77,6 +77,23 @@ entity_id!(
     NoteId
 );
 
+entity_id!(
+    /// Identifies a post to publish (one text, many channels).
+    PostId
+);
+entity_id!(
+    /// Identifies an uploaded image or video.
+    MediaId
+);
+entity_id!(
+    /// Identifies one channel's publication job in the durable queue.
+    PublishJobId
+);
+entity_id!(
+    /// Identifies a central narrative (narasi tunggal) cascaded to OPDs.
+    NarrativeId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

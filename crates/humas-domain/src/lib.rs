@@ -11,6 +11,7 @@ pub mod ids;
 pub mod inbox;
 pub mod org;
 pub mod people;
+pub mod publish;
 pub mod routing;
 pub mod sla;
 pub mod values;
@@ -20,7 +21,10 @@ pub use values::parse_date;
 pub use audit::{
     AuditChainError, AuditEntry, ChainVerifier, GENESIS_HASH, NewAuditEntry, verify_chain,
 };
-pub use ids::{AccountId, DelegationId, MessageId, NoteId, OpdId, RoutingRuleId, UserId};
+pub use ids::{
+    AccountId, DelegationId, MediaId, MessageId, NarrativeId, NoteId, OpdId, PostId, PublishJobId,
+    RoutingRuleId, UserId,
+};
 pub use org::{Account, AccountStatus, Opd, OpdKind, Platform};
 pub use people::{Actor, Delegation, DelegationKind, Locale, Role, User, UserZone};
 pub use values::{

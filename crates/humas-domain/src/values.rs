@@ -81,6 +81,12 @@ pub enum ValueError {
         "{0} must not be shorter than first_response_days; lengthen it or shorten the first response period"
     )]
     ClockOrder(&'static str),
+    /// A post text or title that cannot be used, with what to fix.
+    #[error("{0}")]
+    PostText(String),
+    /// A publication time that cannot be used, with what to fix.
+    #[error("{0}")]
+    Schedule(String),
 }
 
 impl ValueError {
@@ -107,6 +113,8 @@ impl ValueError {
             Self::Note(_) => "invalid_note",
             Self::ClockDays(_) => "invalid_clock_days",
             Self::ClockOrder(_) => "invalid_clock_order",
+            Self::PostText(_) => "invalid_post_text",
+            Self::Schedule(_) => "invalid_schedule",
         }
     }
 

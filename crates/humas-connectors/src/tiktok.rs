@@ -1,0 +1,1 @@
+//! TikTok Content Posting API (shared brief `platform-apis.md`, section 5).
