@@ -19,6 +19,7 @@ pub mod http;
 pub mod import;
 pub mod mastodon;
 pub mod meta;
+pub mod oauth;
 pub mod outbound;
 pub mod signed;
 pub mod telegram;
