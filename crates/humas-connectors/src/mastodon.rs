@@ -1,5 +1,5 @@
 //! Mastodon (shared brief `platform-apis.md`, section 6): mention notifications, replies with an
-//! `Idempotency-Key`, deleting our statuses.
+//! `Idempotency-Key`, deleting our statuses, and publishing our own posts ([`Publisher`]).
 //!
 //! **Filter:** `GET /api/v1/notifications?types[]=mention&limit=…` — exactly the filter the brief
 //! gives (section 6.2). Replies to our posts arrive as `mention` notifications too, so this one
@@ -14,21 +14,45 @@
 //!
 //! Hiding is [`ConnectorError::Unsupported`]: Mastodon has no way to hide another account's
 //! reply from our thread (only mute the conversation, block or report its author).
+//!
+//! **Publishing** (section 6.1): each medium goes to `POST /api/v2/media` (multipart `file` and
+//! `description` = alt text); a 202 means the instance is still processing it, so the client
+//! polls `GET /api/v1/media/:id` (206 while processing, 200 when done) every
+//! [`MastodonConfig::media_poll_interval`] for at most [`MastodonConfig::media_wait_limit`].
+//! The status is then posted with `Idempotency-Key: <post key>`: Mastodon keeps the key for an
+//! hour and answers a repeat with the first status, so a publish retried after a lost answer
+//! posts once. Media are uploaded again on such a retry; the unused copies are never attached
+//! and Mastodon removes unattached media by itself. After a longer outage the worker asks
+//! [`Publisher::find_published`], which looks through our account's recent statuses.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use humas_domain::inbox::{Author, ExternalId, Inbound, MessageKind};
 use humas_domain::org::Platform;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::{Method, Response, StatusCode};
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::http::{Http, parse_json, read_body, retry_after, transport_error};
+use crate::outbound::{
+    Engagement, OutboundMedia, OutboundPost, PublishOutcome, Published, Publisher,
+};
 use crate::{ConnectorError, Page, Poller, Rejected, Responder};
+
+/// Most attachments on one status (Mastodon's default instance configuration).
+pub const MAX_MEDIA: usize = 4;
+
+/// How far before the recorded intent a status still counts as ours in
+/// [`Publisher::find_published`] (clock skew between Humas and the instance).
+const CLOCK_SKEW: SignedDuration = SignedDuration::from_secs(5);
+
+/// Pages of our own statuses [`Publisher::find_published`] reads at most (40 each).
+const RECONCILE_PAGES: usize = 5;
 
 /// How to reach one Mastodon account.
 #[derive(Clone, Debug)]
@@ -42,10 +66,16 @@ pub struct MastodonConfig {
     pub access_token: SecretString,
     /// Notifications per page, 1–80 (Mastodon's bounds; clamped).
     pub page_size: u8,
+    /// How long to wait between two looks at a medium the instance is still processing.
+    pub media_poll_interval: Duration,
+    /// How long to wait in all for one medium; past it, publishing fails with
+    /// [`ConnectorError::Unavailable`] (transient: a later attempt uploads again).
+    pub media_wait_limit: Duration,
 }
 
 impl MastodonConfig {
-    /// A configuration with Mastodon's default page (40).
+    /// A configuration with Mastodon's default page (40), looking at a processing medium every
+    /// second for at most two minutes.
     #[must_use]
     pub fn new(api_base: &str, account_id: &str, access_token: SecretString) -> Self {
         Self {
@@ -53,6 +83,8 @@ impl MastodonConfig {
             account_id: account_id.to_owned(),
             access_token,
             page_size: 40,
+            media_poll_interval: Duration::from_secs(1),
+            media_wait_limit: Duration::from_secs(120),
         }
     }
 }
@@ -125,21 +157,39 @@ impl MastodonClient {
         body: Option<&serde_json::Value>,
         idempotency_key: Option<&str>,
     ) -> Result<(StatusCode, Option<String>, Vec<u8>), ConnectorError> {
-        let mut url = self.http.url(&self.config.api_base, path)?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        let mut request = self
-            .http
-            .client()
-            .request(method, url)
-            .bearer_auth(self.config.access_token.expose_secret());
+        let mut request = self.request(method, path, query)?;
         if let Some(body) = body {
             request = request.json(body);
         }
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
         }
+        self.execute(request).await
+    }
+
+    /// An authenticated request to `path` on the instance, checked against the SSRF rules.
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<RequestBuilder, ConnectorError> {
+        let mut url = self.http.url(&self.config.api_base, path)?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(self
+            .http
+            .client()
+            .request(method, url)
+            .bearer_auth(self.config.access_token.expose_secret()))
+    }
+
+    /// Sends `request`; a non-success status becomes the mapped [`ConnectorError`].
+    async fn execute(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<(StatusCode, Option<String>, Vec<u8>), ConnectorError> {
         let response = request.send().await.map_err(|e| transport_error(&e))?;
         let status = response.status();
         if !status.is_success() {
@@ -198,6 +248,252 @@ impl Responder for MastodonClient {
         self.send(Method::DELETE, &path, &[], None, None).await?;
         Ok(())
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publishing (issue 5)
+
+#[async_trait]
+impl Publisher for MastodonClient {
+    async fn publish(&self, post: &OutboundPost) -> Result<PublishOutcome, ConnectorError> {
+        check_post(post)?;
+        let mut media_ids = Vec::with_capacity(post.media.len());
+        for medium in &post.media {
+            media_ids.push(self.upload_media(medium).await?);
+        }
+        let body = serde_json::json!({
+            "status": post.text,
+            "media_ids": media_ids,
+            "visibility": "public",
+            "language": "id",
+        });
+        let (_, _, bytes) = self
+            .send(
+                Method::POST,
+                "/api/v1/statuses",
+                &[],
+                Some(&body),
+                Some(&post.idempotency_key),
+            )
+            .await?;
+        let status: OwnStatus = parse_json(&bytes)?;
+        Ok(PublishOutcome::Published(status.published()?))
+    }
+
+    /// Reads our account's statuses, newest first, back to `intent_at` minus a few seconds, and
+    /// returns the oldest whose text equals the post's (whitespace aside). Only the newest
+    /// 200 statuses are read; an account that posted more since the intent is an error, so
+    /// the worker asks a person instead of guessing.
+    async fn find_published(
+        &self,
+        post: &OutboundPost,
+    ) -> Result<Option<Published>, ConnectorError> {
+        let earliest = post.intent_at - CLOCK_SKEW;
+        let wanted = comparable_text(&post.text);
+        let path = format!(
+            "/api/v1/accounts/{}/statuses",
+            segment(&self.config.account_id)
+        );
+        let mut max_id: Option<String> = None;
+        let mut found: Option<(Timestamp, OwnStatus)> = None;
+        let mut read_back_to_intent = false;
+        for _ in 0..RECONCILE_PAGES {
+            let mut query = vec![("limit", "40")];
+            if let Some(max_id) = &max_id {
+                query.push(("max_id", max_id));
+            }
+            let (_, _, bytes) = self.send(Method::GET, &path, &query, None, None).await?;
+            let page: Vec<OwnStatus> = parse_json(&bytes)?;
+            max_id = page
+                .iter()
+                .filter_map(|s| s.id.clone())
+                .min_by(|a, b| id_order(a).cmp(&id_order(b)));
+            // An empty page is the start of the account.
+            read_back_to_intent = max_id.is_none();
+            for status in page {
+                let Some(created) = status.created() else {
+                    continue;
+                };
+                if created < earliest {
+                    read_back_to_intent = true;
+                } else if status.reblog.is_none()
+                    && status.comparable_text() == wanted
+                    && found.as_ref().is_none_or(|(at, _)| created < *at)
+                {
+                    found = Some((created, status));
+                }
+            }
+            if read_back_to_intent {
+                break;
+            }
+        }
+        match found {
+            Some((_, status)) => status.published().map(Some),
+            None if read_back_to_intent => Ok(None),
+            None => Err(ConnectorError::Refused(format!(
+                "the account posted more than {} statuses since {}; look on the instance \
+                 whether the post is there before sending it again",
+                RECONCILE_PAGES * 40,
+                post.intent_at
+            ))),
+        }
+    }
+
+    async fn engagement(&self, external_id: &str) -> Result<Engagement, ConnectorError> {
+        let path = format!("/api/v1/statuses/{}", segment(external_id));
+        let (_, _, bytes) = self.send(Method::GET, &path, &[], None, None).await?;
+        let status: OwnStatus = parse_json(&bytes)?;
+        Ok(Engagement {
+            likes: status.favourites_count,
+            comments: status.replies_count,
+            shares: status.reblogs_count + status.quotes_count,
+            views: None,
+        })
+    }
+}
+
+impl MastodonClient {
+    /// Uploads one medium and waits until the instance has processed it; returns its id.
+    async fn upload_media(&self, medium: &OutboundMedia) -> Result<String, ConnectorError> {
+        let part = Part::bytes(medium.bytes.as_ref().clone())
+            .file_name(medium.file_name.clone())
+            .mime_str(&medium.mime)
+            .map_err(|_| {
+                ConnectorError::Refused(format!(
+                    "{:?} of {} is not a MIME type; give the file a type like image/jpeg",
+                    medium.mime, medium.file_name
+                ))
+            })?;
+        let mut form = Form::new().part("file", part);
+        if let Some(alt) = medium
+            .alt_text
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            form = form.text("description", alt.to_owned());
+        }
+        let request = self
+            .request(Method::POST, "/api/v2/media", &[])?
+            .multipart(form);
+        let (status, _, bytes) = self.execute(request).await?;
+        let attachment: MediaAttachment = parse_json(&bytes)?;
+        let id = attachment
+            .id
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| ConnectorError::Malformed("POST /api/v2/media without an id".into()))?;
+        // 202 with `"url": null` is "accepted, still processing".
+        if status == StatusCode::ACCEPTED || attachment.url.is_none() {
+            self.wait_for_media(&id).await?;
+        }
+        Ok(id)
+    }
+
+    /// Polls `GET /api/v1/media/:id` until 200 (206 while processing), within the configured
+    /// limit.
+    async fn wait_for_media(&self, id: &str) -> Result<(), ConnectorError> {
+        let limit = self.config.media_wait_limit;
+        let deadline = tokio::time::Instant::now() + limit;
+        let path = format!("/api/v1/media/{}", segment(id));
+        loop {
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return Err(ConnectorError::Unavailable {
+                    retry_after: None,
+                    detail: format!(
+                        "the instance was still processing medium {id} after {} s; publishing \
+                         again uploads it again",
+                        limit.as_secs_f32()
+                    ),
+                });
+            }
+            tokio::time::sleep(self.config.media_poll_interval.min(deadline - now)).await;
+            let (status, _, _) = self.send(Method::GET, &path, &[], None, None).await?;
+            if status == StatusCode::OK {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Refuses what Mastodon would refuse anyway, before anything is uploaded.
+fn check_post(post: &OutboundPost) -> Result<(), ConnectorError> {
+    if post.text.trim().is_empty() && post.media.is_empty() {
+        return Err(ConnectorError::Refused(
+            "the post has neither text nor media; Mastodon needs one of them".to_owned(),
+        ));
+    }
+    if post.media.len() > MAX_MEDIA {
+        return Err(ConnectorError::Refused(format!(
+            "the post has {} media; Mastodon takes at most {MAX_MEDIA}: remove {}",
+            post.media.len(),
+            post.media.len() - MAX_MEDIA
+        )));
+    }
+    Ok(())
+}
+
+/// Text as compared in [`Publisher::find_published`]: whitespace runs become one space, and a
+/// remote mention `@name@instance` becomes `@name`, because Mastodon's HTML shows only the
+/// name.
+fn comparable_text(text: &str) -> String {
+    text.split_whitespace()
+        .map(
+            |word| match word.strip_prefix('@').and_then(|w| w.split_once('@')) {
+                Some((name, _)) if !name.is_empty() => format!("@{name}"),
+                _ => word.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One of our statuses as `POST /api/v1/statuses`, `GET /api/v1/statuses/:id` and the account
+/// timeline show it.
+#[derive(Deserialize)]
+struct OwnStatus {
+    id: Option<String>,
+    created_at: Option<String>,
+    content: Option<String>,
+    url: Option<String>,
+    uri: Option<String>,
+    reblog: Option<serde_json::Value>,
+    #[serde(default)]
+    favourites_count: u64,
+    #[serde(default)]
+    replies_count: u64,
+    #[serde(default)]
+    reblogs_count: u64,
+    #[serde(default)]
+    quotes_count: u64,
+}
+
+impl OwnStatus {
+    fn created(&self) -> Option<Timestamp> {
+        self.created_at.as_deref()?.parse().ok()
+    }
+
+    fn comparable_text(&self) -> String {
+        comparable_text(&html_to_text(self.content.as_deref().unwrap_or_default()))
+    }
+
+    fn published(&self) -> Result<Published, ConnectorError> {
+        let id = self
+            .id
+            .clone()
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| ConnectorError::Malformed("a status without an id".to_owned()))?;
+        Ok(Published {
+            external_id: id,
+            url: self.url.clone().or_else(|| self.uri.clone()),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct MediaAttachment {
+    id: Option<String>,
+    url: Option<String>,
 }
 
 /// A stable key for one reply: the same parent and text give the same key.
@@ -561,6 +857,15 @@ mod tests {
         assert_eq!(prev_min_id(link).as_deref(), Some("34975861"));
         assert_eq!(prev_min_id("<https://x/?max_id=1>; rel=\"next\""), None);
         assert_eq!(prev_min_id("garbage"), None);
+    }
+
+    #[test]
+    fn compared_text_ignores_whitespace_and_remote_instances() {
+        assert_eq!(
+            comparable_text("  Halo\n\n@warga@other.example  cek #Banjir "),
+            "Halo @warga cek #Banjir"
+        );
+        assert_eq!(comparable_text("a@b.c @ @@x"), "a@b.c @ @@x");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! A local fake of the Mastodon endpoints the connector uses (shared brief section 6):
 //! `GET /api/v1/notifications` with `types[]`, `limit`, `max_id`/`since_id`/`min_id` and `Link`
 //! headers, `GET /api/v1/statuses/:id`, `POST /api/v1/statuses` honouring `Idempotency-Key`
-//! (a replayed key returns the first status), `DELETE /api/v1/statuses/:id`, bearer checks,
-//! `X-RateLimit-*` headers with an ISO 8601 reset, and scripted failures.
+//! (a replayed key returns the first status) and refusing media still processing,
+//! `DELETE /api/v1/statuses/:id`, `POST /api/v2/media` (multipart; 200, or 202 then 206 on
+//! `GET /api/v1/media/:id` a set number of times, then 200), `GET /api/v1/accounts/:id/statuses`,
+//! bearer checks, `X-RateLimit-*` headers with an ISO 8601 reset, scripted failures (in order,
+//! or on one endpoint) and lost answers (the request is carried out, the answer comes too late).
 
 #![allow(dead_code)]
 
@@ -27,6 +30,21 @@ pub enum Failure {
     Body(&'static str),
 }
 
+/// One part of a multipart request.
+#[derive(Clone, Debug)]
+pub struct SeenPart {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl SeenPart {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Seen {
     pub method: Method,
@@ -34,10 +52,17 @@ pub struct Seen {
     pub query: Vec<(String, String)>,
     pub authorization: Option<String>,
     pub idempotency_key: Option<String>,
+    pub content_type: Option<String>,
     pub body: Option<Value>,
+    /// Multipart parts, in order.
+    pub parts: Vec<SeenPart>,
 }
 
 impl Seen {
+    pub fn part(&self, name: &str) -> Option<&SeenPart> {
+        self.parts.iter().find(|p| p.name == name)
+    }
+
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
@@ -57,9 +82,22 @@ pub struct MastodonState {
     pub deleted: Vec<String>,
     pub idempotency: HashMap<String, String>,
     pub failures: VecDeque<Failure>,
+    /// A failure served once, on the first request to `"METHOD /path"` (exact path).
+    pub fail_on: HashMap<String, Failure>,
     pub seen: Vec<Seen>,
     /// Delay before every answer.
     pub latency: std::time::Duration,
+    /// Uploaded media attachments, by id.
+    pub media: BTreeMap<String, Value>,
+    /// How many times `GET /api/v1/media/:id` answers 206 before 200 for each new upload;
+    /// 0 answers the upload itself with 200.
+    pub media_processing_polls: u32,
+    /// 206 answers left per medium.
+    pub media_polls_left: HashMap<String, u32>,
+    /// The next request to `"METHOD /path"` is carried out but answered only after
+    /// `lost_answer_delay` (the client has given up by then).
+    pub lose_answer_on: Option<String>,
+    pub lost_answer_delay: std::time::Duration,
     next_id: u64,
 }
 
@@ -87,8 +125,14 @@ impl FakeMastodon {
             deleted: Vec::new(),
             idempotency: HashMap::new(),
             failures: VecDeque::new(),
+            fail_on: HashMap::new(),
             seen: Vec::new(),
             latency: std::time::Duration::ZERO,
+            media: BTreeMap::new(),
+            media_processing_polls: 0,
+            media_polls_left: HashMap::new(),
+            lose_answer_on: None,
+            lost_answer_delay: std::time::Duration::from_secs(5),
             next_id: 103_254_962_155_278_000,
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
@@ -108,6 +152,36 @@ impl FakeMastodon {
 
     pub fn seen(&self) -> Vec<Seen> {
         self.with(|s| s.seen.clone())
+    }
+
+    /// Requests received for `method` on exactly `path`.
+    pub fn calls(&self, method: &str, path: &str) -> usize {
+        self.with(|s| {
+            s.seen
+                .iter()
+                .filter(|x| x.method == method && x.path == path)
+                .count()
+        })
+    }
+
+    /// Requests received for `method` on `path`, in order.
+    pub fn requests(&self, method: &str, path: &str) -> Vec<Seen> {
+        self.with(|s| {
+            s.seen
+                .iter()
+                .filter(|x| x.method == method && x.path == path)
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// Adds a status of ours (as if posted earlier) at `created_at` with HTML `content`.
+    pub fn add_own_status(&self, id: &str, created_at: &str, content: &str) {
+        self.with(|s| {
+            s.statuses
+                .insert(id.to_owned(), own_status(id, created_at, content, &[]));
+            s.created.push(id.to_owned());
+        });
     }
 
     /// Adds a `mention` notification `nid` for a status `sid` by `acct`.
@@ -181,7 +255,62 @@ async fn handle(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let mut s = state.lock().unwrap();
+    let parts = multipart_parts(&headers, body.clone()).await;
+    let (response, lost) = {
+        let mut s = state.lock().unwrap();
+        let key = format!("{method} {}", uri.path());
+        let response = respond(&mut s, method, &uri, &headers, &body, parts);
+        let lost = s
+            .lose_answer_on
+            .take_if(|k| *k == key)
+            .map(|_| s.lost_answer_delay);
+        (response, lost)
+    };
+    if let Some(delay) = lost {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+/// The parts of a `multipart/form-data` body; empty for any other body.
+async fn multipart_parts(headers: &HeaderMap, body: Bytes) -> Vec<SeenPart> {
+    use axum::extract::FromRequest;
+    let is_multipart = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        return Vec::new();
+    }
+    let mut request = axum::http::Request::new(axum::body::Body::from(body));
+    *request.headers_mut() = headers.clone();
+    let Ok(mut multipart) = axum::extract::Multipart::from_request(request, &()).await else {
+        return Vec::new();
+    };
+    let mut parts = Vec::new();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        parts.push(SeenPart {
+            name,
+            file_name,
+            content_type,
+            bytes,
+        });
+    }
+    parts
+}
+
+fn respond(
+    s: &mut MastodonState,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+    parts: Vec<SeenPart>,
+) -> Response {
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -194,19 +323,22 @@ async fn handle(
     };
     let authorization = header("authorization");
     let idempotency_key = header("idempotency-key");
-    let json_body: Option<Value> = serde_json::from_slice(&body).ok();
+    let json_body: Option<Value> = serde_json::from_slice(body).ok();
     s.seen.push(Seen {
         method: method.clone(),
         path: uri.path().to_owned(),
         query: query.clone(),
         authorization: authorization.clone(),
         idempotency_key: idempotency_key.clone(),
+        content_type: header("content-type"),
         body: json_body.clone(),
+        parts: parts.clone(),
     });
     if authorization.as_deref() != Some(&format!("Bearer {}", s.token)) {
         return error(401, "The access token is invalid");
     }
-    if let Some(failure) = s.failures.pop_front() {
+    let targeted = s.fail_on.remove(&format!("{method} {}", uri.path()));
+    if let Some(failure) = targeted.or_else(|| s.failures.pop_front()) {
         return match failure {
             Failure::Status(code) => error(code, "Service unavailable"),
             Failure::RateLimited { reset_in_secs } => {
@@ -226,12 +358,15 @@ async fn handle(
             .unwrap_or("localhost")
     );
     let response = match (method, segments.as_slice()) {
-        (Method::GET, ["api", "v1", "notifications"]) => notifications(&s, &query, &base),
+        (Method::GET, ["api", "v1", "notifications"]) => notifications(s, &query, &base),
+        (Method::POST, ["api", "v2", "media"]) => upload(s, &parts),
+        (Method::GET, ["api", "v1", "media", id]) => media_state(s, id),
+        (Method::GET, ["api", "v1", "accounts", _, "statuses"]) => own_statuses(s, &query),
         (Method::GET, ["api", "v1", "statuses", id]) => match s.statuses.get(*id) {
             Some(status) => axum::Json(status.clone()).into_response(),
             None => error(404, "Record not found"),
         },
-        (Method::POST, ["api", "v1", "statuses"]) => create(&mut s, json_body, idempotency_key),
+        (Method::POST, ["api", "v1", "statuses"]) => create(s, json_body, idempotency_key),
         (Method::DELETE, ["api", "v1", "statuses", id]) => {
             if s.created.iter().any(|c| c == id) {
                 s.created.retain(|c| c != id);
@@ -312,20 +447,146 @@ fn create(s: &mut MastodonState, body: Option<Value>, idempotency_key: Option<St
     {
         return error(404, "Record not found");
     }
+    let media_ids: Vec<String> = body["media_ids"]
+        .as_array()
+        .map(|ids| {
+            ids.iter()
+                .map(|i| i.as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut attachments = Vec::new();
+    for id in &media_ids {
+        let Some(attachment) = s.media.get(id) else {
+            return error(422, "Validation failed: media_ids refer to unknown media");
+        };
+        if attachment["url"].is_null() {
+            return error(
+                422,
+                "Cannot attach files that have not finished processing. Try again in a moment!",
+            );
+        }
+        attachments.push(attachment.clone());
+    }
     s.next_id += 1;
     let id = s.next_id.to_string();
-    let status = json!({
-        "id": id, "created_at": "2019-12-05T11:34:47.196Z", "in_reply_to_id": body["in_reply_to_id"],
-        "visibility": body["visibility"].as_str().unwrap_or("public"), "language": body["language"],
-        "uri": format!("https://social.example/users/humas/statuses/{id}"),
-        "url": format!("https://social.example/@humas/{id}"),
-        "content": format!("<p>{}</p>", text.replace('&', "&amp;").replace('<', "&lt;")),
-        "account": {"id": "14715", "username": "humas", "acct": "humas"},
-    });
+    let now = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let mut status = own_status(&id, &now, &status_html(text), &attachments);
+    status["in_reply_to_id"] = body["in_reply_to_id"].clone();
+    status["visibility"] = json!(body["visibility"].as_str().unwrap_or("public"));
+    status["language"] = body["language"].clone();
     s.statuses.insert(id.clone(), status.clone());
     s.created.push(id.clone());
     if let Some(k) = idempotency_key {
         s.idempotency.insert(k, id);
     }
     axum::Json(status).into_response()
+}
+
+/// Mastodon's rendering of plain status text: escaped, paragraphs for blank lines, `<br>`
+/// for single line breaks.
+pub fn status_html(text: &str) -> String {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    escaped
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>", p.replace('\n', "<br />")))
+        .collect()
+}
+
+fn own_status(id: &str, created_at: &str, content: &str, media: &[Value]) -> Value {
+    json!({
+        "id": id, "created_at": created_at, "in_reply_to_id": null,
+        "visibility": "public", "language": "id",
+        "uri": format!("https://social.example/users/humas/statuses/{id}"),
+        "url": format!("https://social.example/@humas/{id}"),
+        "content": content, "reblog": null, "media_attachments": media,
+        "replies_count": 0, "reblogs_count": 0, "favourites_count": 0,
+        "account": {"id": "14715", "username": "humas", "acct": "humas"},
+    })
+}
+
+fn upload(s: &mut MastodonState, parts: &[SeenPart]) -> Response {
+    let Some(file) = parts
+        .iter()
+        .find(|p| p.name == "file" && p.file_name.is_some())
+    else {
+        return error(422, "Validation failed: File can't be blank");
+    };
+    let kind = match file.content_type.as_deref().unwrap_or_default() {
+        t if t.starts_with("image/") => "image",
+        t if t.starts_with("video/") => "video",
+        _ => return error(422, "Validation failed: File content type is invalid"),
+    };
+    let description = parts
+        .iter()
+        .find(|p| p.name == "description")
+        .map(SeenPart::text);
+    s.next_id += 1;
+    let id = s.next_id.to_string();
+    let url = format!(
+        "https://files.social.example/media_attachments/{id}/original/{}",
+        file.file_name.as_deref().unwrap_or("file")
+    );
+    let processing = s.media_processing_polls > 0;
+    let attachment = json!({
+        "id": id, "type": kind, "url": if processing { Value::Null } else { json!(url) },
+        "preview_url": url, "remote_url": null, "description": description,
+        "blurhash": "UFBWY:8_0Jxv4mx]t8t64.%M-:IUWGWAt6M}",
+        "meta": {"size_bytes": file.bytes.len()},
+    });
+    if processing {
+        s.media_polls_left
+            .insert(id.clone(), s.media_processing_polls);
+    }
+    s.media.insert(id, attachment.clone());
+    let status = if processing {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    (status, axum::Json(attachment)).into_response()
+}
+
+fn media_state(s: &mut MastodonState, id: &str) -> Response {
+    let Some(mut attachment) = s.media.get(id).cloned() else {
+        return error(404, "Record not found");
+    };
+    let left = s.media_polls_left.get(id).copied().unwrap_or(0);
+    if left > 0 {
+        s.media_polls_left.insert(id.to_owned(), left - 1);
+        return (StatusCode::PARTIAL_CONTENT, axum::Json(attachment)).into_response();
+    }
+    // Processing done: the file now has its URL (the preview's, in this fake).
+    attachment["url"] = attachment["preview_url"].clone();
+    s.media.insert(id.to_owned(), attachment.clone());
+    axum::Json(attachment).into_response()
+}
+
+/// Our statuses, newest first; `limit` (default 20, max 40) and `max_id`.
+fn own_statuses(s: &MastodonState, query: &[(String, String)]) -> Response {
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let limit: usize = param("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(20)
+        .clamp(1, 40);
+    let mut ours: Vec<&Value> = s
+        .created
+        .iter()
+        .filter_map(|id| s.statuses.get(id))
+        .filter(|st| param("max_id").is_none_or(|m| id_of(st) < key(&m)))
+        .collect();
+    ours.sort_by_key(|st| std::cmp::Reverse(id_of(st)));
+    let page: Vec<&Value> = ours.into_iter().take(limit).collect();
+    axum::Json(json!(page)).into_response()
 }
