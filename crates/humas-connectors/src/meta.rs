@@ -40,7 +40,24 @@
 //! `X-Business-Use-Case-Usage.estimated_time_to_regain_access` (minutes); 190 and 102 →
 //! [`ConnectorError::TokenExpired`] (Page tokens have no refresh: reconnect);
 //! 10 and 200–299 → [`ConnectorError::Forbidden`]; 1, 2 or `is_transient` → unavailable;
-//! 100 with subcode 33 → [`ConnectorError::NotFound`].
+//! 100 with subcode 33 → [`ConnectorError::NotFound`]; Instagram's "media not ready"
+//! (9007 / subcode 2207027) → unavailable.
+//!
+//! # Publishing (issue 5)
+//!
+//! [`MetaClient`] is also the account's [`Publisher`] (sections 2.2, 2.5–2.7).
+//!
+//! * **Facebook Page:** text (and the first link in it) → `POST /{page-id}/feed`; one photo →
+//!   `POST /{page-id}/photos` with the file as multipart `source`; several photos → each
+//!   uploaded unpublished, then one `POST /{page-id}/feed` with `attached_media[i]`; a video →
+//!   `POST /{page-id}/videos` on [`MetaConfig::video_api_base`]. Photos and a video do not mix
+//!   in one Facebook post.
+//! * **Instagram:** Meta fetches every file itself, so each medium needs a public address; a
+//!   container per medium (children and a `CAROUSEL` parent for several), checked until
+//!   `FINISHED`, then the publishing quota is read and `media_publish` called exactly once.
+//! * **Reconciliation** ([`Publisher::find_published`]) lists the account's posts made since the
+//!   intent (minus 5 s for clock skew) and matches the text with whitespace normalised. Only
+//!   the newest page is read: posts made after the intent are few.
 
 use std::time::Duration;
 
@@ -52,6 +69,7 @@ use jiff::{SignedDuration, Timestamp};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, HeaderMap};
+use reqwest::multipart::{Form, Part};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -60,6 +78,9 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use crate::http::{Http, parse_json, read_body, transport_error};
+use crate::outbound::{
+    Engagement, MediaKind, OutboundMedia, OutboundPost, PublishOutcome, Published, Publisher,
+};
 use crate::{ConnectorError, Page, Poller, Rejected, Responder};
 
 /// Which Graph object the account is.
@@ -103,11 +124,38 @@ pub struct MetaConfig {
     pub overlap: SignedDuration,
     /// `limit` for listings and comment pages (Meta allows up to 100).
     pub page_size: u32,
+    /// Where Facebook video uploads go, e.g. `https://graph-video.facebook.com`; `None` sends
+    /// them to [`Self::api_base`] (which Meta also accepts for single-request uploads).
+    pub video_api_base: Option<String>,
+    /// How Instagram containers are waited for before publishing.
+    pub container_poll: ContainerPoll,
+}
+
+/// How long to wait for Instagram to finish a media container before publishing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContainerPoll {
+    /// Wait between two status checks.
+    pub interval: Duration,
+    /// Most status checks per container. When they run out the publish fails as
+    /// [`ConnectorError::Unavailable`]: nothing was published, so the next attempt starts over
+    /// with new containers (unpublished ones expire on their own after 24 h).
+    pub attempts: u32,
+}
+
+impl Default for ContainerPoll {
+    /// Every 10 s for 5 minutes: Meta suggests checking about once a minute for at most five
+    /// minutes \[verify\]; a little more often gets short videos out sooner.
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(10),
+            attempts: 30,
+        }
+    }
 }
 
 impl MetaConfig {
     /// A configuration with the defaults: Graph v23.0, 7 days of posts, 5 minutes of overlap,
-    /// pages of 50.
+    /// pages of 50, videos uploaded to `api_base`, containers checked every 10 s for 5 minutes.
     #[must_use]
     pub fn new(
         api_base: impl Into<String>,
@@ -125,6 +173,8 @@ impl MetaConfig {
             lookback: SignedDuration::from_hours(7 * 24),
             overlap: SignedDuration::from_mins(5),
             page_size: 50,
+            video_api_base: None,
+            container_poll: ContainerPoll::default(),
         }
     }
 }
@@ -638,6 +688,16 @@ impl MetaClient {
 
     /// `{base}/{version}/{segments joined}` with the query, checked against the SSRF rules.
     fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<Url, ConnectorError> {
+        self.url_on(&self.config.api_base, segments, query)
+    }
+
+    /// [`Self::url`] on another host of the same API (the video upload host).
+    fn url_on(
+        &self,
+        base: &str,
+        segments: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<Url, ConnectorError> {
         let version = &self.config.api_version;
         let well_formed = version.starts_with('v')
             && version.len() > 1
@@ -658,7 +718,7 @@ impl MetaClient {
             path.push('/');
             path.extend(utf8_percent_encode(s, ID_SEGMENT));
         }
-        let mut url = self.http.url(&self.config.api_base, &path)?;
+        let mut url = self.http.url(base, &path)?;
         {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in query {
@@ -684,6 +744,20 @@ impl MetaClient {
         if method == Method::POST {
             request = request.form(form);
         }
+        Self::execute(request).await
+    }
+
+    /// A `POST` with a multipart body (file uploads).
+    async fn call_multipart(&self, url: Url, form: Form) -> Result<Value, ConnectorError> {
+        let request = self.http.client().post(url).multipart(form).header(
+            AUTHORIZATION,
+            format!("Bearer {}", self.config.access_token.expose_secret()),
+        );
+        Self::execute(request).await
+    }
+
+    /// Sends a request and reads a Graph answer: JSON on success, [`graph_error`] otherwise.
+    async fn execute(request: reqwest::RequestBuilder) -> Result<Value, ConnectorError> {
         let response = request.send().await.map_err(|e| transport_error(&e))?;
         let status = response.status();
         let headers = response.headers().clone();
@@ -929,6 +1003,16 @@ fn graph_error(status: u16, headers: &HeaderMap, body: &[u8]) -> ConnectorError 
             detail: with_usage(detail, headers),
         },
         102 | 190 => ConnectorError::TokenExpired(detail),
+        // Instagram's "media not ready" (a container published before it finished): trying
+        // again later succeeds.
+        9007 => ConnectorError::Unavailable {
+            retry_after: None,
+            detail,
+        },
+        _ if subcode == Some(2_207_027) => ConnectorError::Unavailable {
+            retry_after: None,
+            detail,
+        },
         10 | 200..=299 => ConnectorError::Forbidden(detail),
         100 if subcode == Some(33) => ConnectorError::NotFound(detail),
         1 | 2 => ConnectorError::Unavailable {
@@ -1073,6 +1157,552 @@ impl Responder for MetaClient {
     async fn delete(&self, id: &ExternalId) -> Result<(), ConnectorError> {
         let url = self.url(&[id.as_ref()], &[])?;
         success(&self.call(Method::DELETE, url, &[]).await?)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publishing (issue 5): sections 2.2, 2.5, 2.6, 2.7.
+
+/// Why an Instagram post cannot go out without a public address for its files.
+pub const INSTAGRAM_NEEDS_PUBLIC_URL: &str = "Instagram fetches media from a public address: set \
+     Humas's public URL (public_base_url) so Instagram can reach the file";
+
+/// The most items in one Instagram carousel.
+pub const MAX_CAROUSEL_ITEMS: usize = 10;
+
+/// Seconds of clock difference between Meta and us allowed when matching a post to an intent.
+const CLOCK_SKEW_SECS: i64 = 5;
+
+/// The text as compared during reconciliation: runs of whitespace become one space, ends
+/// trimmed (Meta trims and may re-wrap what it stores).
+fn comparable_text(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first `http(s)://` link in `text`, without trailing punctuation.
+fn first_link(text: &str) -> Option<&str> {
+    text.split_whitespace()
+        .map(|w| w.trim_start_matches(['(', '"', '\'', '<']))
+        .find(|w| w.starts_with("https://") || w.starts_with("http://"))
+        .map(|w| w.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'', '>']))
+        .filter(|w| w.len() > "https://".len())
+}
+
+/// A file as a multipart part, named and typed as the operator uploaded it.
+fn file_part(media: &OutboundMedia) -> Result<Part, ConnectorError> {
+    Part::bytes(media.bytes.as_ref().clone())
+        .file_name(media.file_name.clone())
+        .mime_str(&media.mime)
+        .map_err(|_| {
+            ConnectorError::Refused(format!(
+                "{:?} is not a media type Meta can be sent (file {})",
+                media.mime, media.file_name
+            ))
+        })
+}
+
+/// A string id from an answer, or a [`ConnectorError::Malformed`] naming what was expected.
+fn answer_id<'a>(value: &'a Value, key: &str, what: &str) -> Result<&'a str, ConnectorError> {
+    str_field(value, key).ok_or_else(|| {
+        ConnectorError::Malformed(format!(
+            "{what} answered without {key}: {}",
+            value.to_string().chars().take(200).collect::<String>()
+        ))
+    })
+}
+
+fn facebook_url(id: &str) -> String {
+    format!("https://www.facebook.com/{id}")
+}
+
+/// A count at `path` (`shares.count`, `comments.summary.total_count`), 0 when Meta leaves it
+/// out (it omits `shares` for a post nobody shared).
+fn count_at(value: &Value, path: &[&str]) -> u64 {
+    path.iter()
+        .try_fold(value, |v, key| v.get(key))
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+}
+
+/// `GET /{ig-user-id}/content_publishing_limit` (section 2.6).
+#[derive(Deserialize)]
+struct QuotaAnswer {
+    #[serde(default)]
+    data: Vec<QuotaEntry>,
+}
+
+#[derive(Deserialize)]
+struct QuotaEntry {
+    #[serde(default)]
+    config: Option<QuotaConfig>,
+    #[serde(default)]
+    quota_usage: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct QuotaConfig {
+    quota_total: Option<u64>,
+    quota_duration: Option<u64>,
+}
+
+/// What an Instagram container's `status_code` says.
+enum ContainerState {
+    Ready,
+    Processing,
+}
+
+impl MetaClient {
+    // ----- Facebook Page -----
+
+    async fn publish_facebook(&self, post: &OutboundPost) -> Result<Published, ConnectorError> {
+        let photos: Vec<&OutboundMedia> = post
+            .media
+            .iter()
+            .filter(|m| m.kind == MediaKind::Image)
+            .collect();
+        let videos: Vec<&OutboundMedia> = post
+            .media
+            .iter()
+            .filter(|m| m.kind == MediaKind::Video)
+            .collect();
+        match (photos.as_slice(), videos.as_slice()) {
+            ([], []) => self.facebook_text_post(&post.text).await,
+            ([photo], []) => self.facebook_photo_post(&post.text, photo).await,
+            (photos, []) => self.facebook_album_post(&post.text, photos).await,
+            ([], [video]) => self.facebook_video_post(&post.text, video).await,
+            _ => Err(ConnectorError::Refused(
+                "a Facebook post carries photos or one video, not both and not several videos: \
+                 split it into separate posts"
+                    .into(),
+            )),
+        }
+    }
+
+    /// `POST /{page-id}/feed` with `message` (and `link` for the first link, which gives the
+    /// post its preview card).
+    async fn facebook_text_post(&self, text: &str) -> Result<Published, ConnectorError> {
+        if text.trim().is_empty() {
+            return Err(ConnectorError::Refused(
+                "a Facebook post needs text, a photo or a video".into(),
+            ));
+        }
+        let mut form = vec![("message", text)];
+        if let Some(link) = first_link(text) {
+            form.push(("link", link));
+        }
+        let url = self.url(&[&self.config.object_id, "feed"], &[])?;
+        let value = self.call(Method::POST, url, &form).await?;
+        let id = answer_id(&value, "id", "POST /{page-id}/feed")?;
+        Ok(Published {
+            external_id: id.to_owned(),
+            url: Some(facebook_url(id)),
+        })
+    }
+
+    /// `POST /{page-id}/photos` with the file; the answer's `post_id` is the post.
+    async fn facebook_photo_post(
+        &self,
+        text: &str,
+        photo: &OutboundMedia,
+    ) -> Result<Published, ConnectorError> {
+        let value = self.upload_facebook_photo(text, photo, true).await?;
+        // `post_id` is the feed post; `id` the photo, which Meta also shows at its own address.
+        let id = str_field(&value, "post_id")
+            .map_or_else(|| answer_id(&value, "id", "POST /{page-id}/photos"), Ok)?;
+        Ok(Published {
+            external_id: id.to_owned(),
+            url: Some(facebook_url(id)),
+        })
+    }
+
+    /// Each photo uploaded with `published=false`, then one feed post attaching them all.
+    async fn facebook_album_post(
+        &self,
+        text: &str,
+        photos: &[&OutboundMedia],
+    ) -> Result<Published, ConnectorError> {
+        let mut photo_ids = Vec::with_capacity(photos.len());
+        for photo in photos {
+            // The caption goes on the post, not on each photo.
+            let value = self.upload_facebook_photo("", photo, false).await?;
+            photo_ids.push(answer_id(&value, "id", "POST /{page-id}/photos")?.to_owned());
+        }
+        let keys: Vec<String> = (0..photo_ids.len())
+            .map(|i| format!("attached_media[{i}]"))
+            .collect();
+        let values: Vec<String> = photo_ids
+            .iter()
+            .map(|id| serde_json::json!({ "media_fbid": id }).to_string())
+            .collect();
+        let mut form: Vec<(&str, &str)> = vec![("message", text)];
+        form.extend(
+            keys.iter()
+                .map(String::as_str)
+                .zip(values.iter().map(String::as_str)),
+        );
+        let url = self.url(&[&self.config.object_id, "feed"], &[])?;
+        let value = self.call(Method::POST, url, &form).await?;
+        let id = answer_id(&value, "id", "POST /{page-id}/feed")?;
+        Ok(Published {
+            external_id: id.to_owned(),
+            url: Some(facebook_url(id)),
+        })
+    }
+
+    async fn upload_facebook_photo(
+        &self,
+        caption: &str,
+        photo: &OutboundMedia,
+        published: bool,
+    ) -> Result<Value, ConnectorError> {
+        let mut form = Form::new().part("source", file_part(photo)?);
+        if !caption.is_empty() {
+            form = form.text("message", caption.to_owned());
+        }
+        if let Some(alt) = photo.alt_text.as_deref().filter(|a| !a.trim().is_empty()) {
+            form = form.text("alt_text_custom", alt.to_owned());
+        }
+        if !published {
+            form = form.text("published", "false");
+        }
+        let url = self.url(&[&self.config.object_id, "photos"], &[])?;
+        self.call_multipart(url, form).await
+    }
+
+    /// `POST /{page-id}/videos` on the video host with the file and the text as `description`.
+    async fn facebook_video_post(
+        &self,
+        text: &str,
+        video: &OutboundMedia,
+    ) -> Result<Published, ConnectorError> {
+        let mut form = Form::new().part("source", file_part(video)?);
+        if !text.is_empty() {
+            form = form.text("description", text.to_owned());
+        }
+        let base = self
+            .config
+            .video_api_base
+            .as_deref()
+            .unwrap_or(&self.config.api_base);
+        let url = self.url_on(base, &[&self.config.object_id, "videos"], &[])?;
+        let value = self.call_multipart(url, form).await?;
+        let id = answer_id(&value, "id", "POST /{page-id}/videos")?;
+        Ok(Published {
+            external_id: id.to_owned(),
+            url: Some(facebook_url(id)),
+        })
+    }
+
+    // ----- Instagram -----
+
+    async fn publish_instagram(&self, post: &OutboundPost) -> Result<Published, ConnectorError> {
+        let container = match post.media.as_slice() {
+            [] => {
+                return Err(ConnectorError::Refused(
+                    "an Instagram post needs an image or a video".into(),
+                ));
+            }
+            items if items.len() > MAX_CAROUSEL_ITEMS => {
+                return Err(ConnectorError::Refused(format!(
+                    "an Instagram carousel holds at most {MAX_CAROUSEL_ITEMS} images or videos; \
+                     this post has {}",
+                    items.len()
+                )));
+            }
+            [single] => {
+                let url = public_url(single)?;
+                self.create_container(&single_container_form(single, url, &post.text))
+                    .await?
+            }
+            items => self.create_carousel(items, &post.text).await?,
+        };
+        self.wait_until_ready(&container).await?;
+        self.check_publishing_quota().await?;
+        let url = self.url(&[&self.config.object_id, "media_publish"], &[])?;
+        let value = self
+            .call(Method::POST, url, &[("creation_id", &container)])
+            .await?;
+        let media_id = answer_id(&value, "id", "POST /{ig-user-id}/media_publish")?.to_owned();
+        // The post is live whatever happens next: a missing link must not turn it into a
+        // failure (which would invite a second post).
+        let permalink = self.instagram_permalink(&media_id).await.ok().flatten();
+        Ok(Published {
+            external_id: media_id,
+            url: permalink,
+        })
+    }
+
+    /// Child containers (`is_carousel_item`), each video child waited for, then the parent.
+    async fn create_carousel(
+        &self,
+        items: &[OutboundMedia],
+        caption: &str,
+    ) -> Result<String, ConnectorError> {
+        // Every address is checked before the first container is made.
+        let urls = items
+            .iter()
+            .map(public_url)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut children = Vec::with_capacity(items.len());
+        for (item, url) in items.iter().zip(urls) {
+            let id = self
+                .create_container(&carousel_item_form(item, url))
+                .await?;
+            if item.kind == MediaKind::Video {
+                // A carousel can only be made of finished children \[verify\]; images finish
+                // at once, videos take a while.
+                self.wait_until_ready(&id).await?;
+            }
+            children.push(id);
+        }
+        let children = children.join(",");
+        let mut form = vec![("media_type", "CAROUSEL"), ("children", children.as_str())];
+        if !caption.is_empty() {
+            form.push(("caption", caption));
+        }
+        self.create_container(&form).await
+    }
+
+    /// `POST /{ig-user-id}/media` → the container id.
+    async fn create_container(&self, form: &[(&str, &str)]) -> Result<String, ConnectorError> {
+        let url = self.url(&[&self.config.object_id, "media"], &[])?;
+        let value = self.call(Method::POST, url, form).await?;
+        Ok(answer_id(&value, "id", "POST /{ig-user-id}/media")?.to_owned())
+    }
+
+    /// Checks `GET /{container-id}?fields=status_code,status` until `FINISHED`.
+    async fn wait_until_ready(&self, container: &str) -> Result<(), ConnectorError> {
+        let poll = self.config.container_poll;
+        for attempt in 0..poll.attempts.max(1) {
+            if attempt > 0 {
+                tokio::time::sleep(poll.interval).await;
+            }
+            match self.container_state(container).await? {
+                ContainerState::Ready => return Ok(()),
+                ContainerState::Processing => {}
+            }
+        }
+        Err(ConnectorError::Unavailable {
+            retry_after: Some(poll.interval),
+            detail: format!(
+                "Instagram was still processing container {container} after {} checks; \
+                 nothing was published, the next attempt starts again",
+                poll.attempts.max(1)
+            ),
+        })
+    }
+
+    async fn container_state(&self, container: &str) -> Result<ContainerState, ConnectorError> {
+        let url = self.url(&[container], &[("fields", "status_code,status")])?;
+        let value = self.call(Method::GET, url, &[]).await?;
+        let status = str_field(&value, "status").unwrap_or("no status given");
+        match str_field(&value, "status_code") {
+            // PUBLISHED cannot happen for a container only we know; treat it as ready and let
+            // media_publish answer.
+            Some("FINISHED" | "PUBLISHED") => Ok(ContainerState::Ready),
+            Some("IN_PROGRESS") => Ok(ContainerState::Processing),
+            Some("ERROR") => Err(ConnectorError::Refused(format!(
+                "Instagram could not process the media (container {container}: {status}); \
+                 check the file's format, size and aspect ratio"
+            ))),
+            Some("EXPIRED") => Err(ConnectorError::Refused(format!(
+                "Instagram container {container} expired before it was published (containers \
+                 live 24 hours); publish the post again"
+            ))),
+            other => Err(ConnectorError::Malformed(format!(
+                "container {container} has status_code {other:?}, not one Meta documents"
+            ))),
+        }
+    }
+
+    /// Reads the rolling 24-hour publishing quota; a used-up quota is a rate limit.
+    async fn check_publishing_quota(&self) -> Result<(), ConnectorError> {
+        let url = self.url(
+            &[&self.config.object_id, "content_publishing_limit"],
+            &[("fields", "config,quota_usage")],
+        )?;
+        let value = self.call(Method::GET, url, &[]).await?;
+        let answer: QuotaAnswer = serde_json::from_value(value).map_err(|e| {
+            ConnectorError::Malformed(format!("content_publishing_limit answer: {e}"))
+        })?;
+        let Some(entry) = answer.data.first() else {
+            // No figures: Meta still enforces the quota on media_publish itself.
+            return Ok(());
+        };
+        let total = entry.config.as_ref().and_then(|c| c.quota_total);
+        let window = entry.config.as_ref().and_then(|c| c.quota_duration);
+        match (entry.quota_usage, total) {
+            (Some(used), Some(total)) if used >= total => Err(ConnectorError::RateLimited {
+                // The window is rolling: the oldest post leaves it at the latest one whole
+                // window from now, so the window's length is a safe upper bound on the wait.
+                retry_after: Some(Duration::from_secs(window.unwrap_or(86_400).min(86_400))),
+                detail: format!(
+                    "Instagram's publishing quota is used up: {used} of {total} posts in the last \
+                     {} hours",
+                    window.unwrap_or(86_400) / 3600
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    async fn instagram_permalink(&self, media_id: &str) -> Result<Option<String>, ConnectorError> {
+        let url = self.url(&[media_id], &[("fields", "permalink")])?;
+        let value = self.call(Method::GET, url, &[]).await?;
+        Ok(str_field(&value, "permalink").map(str::to_owned))
+    }
+
+    // ----- Reconciliation and engagement -----
+
+    /// Facebook: `GET /{page-id}/posts` since the intent; Instagram: the newest media. The first
+    /// item whose text matches and that is not older than the intent is ours.
+    async fn find_recent_post(
+        &self,
+        post: &OutboundPost,
+    ) -> Result<Option<Published>, ConnectorError> {
+        let earliest = post.intent_at.as_second() - CLOCK_SKEW_SECS;
+        let since = earliest.to_string();
+        let (edge, fields, text_key, time_key, link_key) = match self.config.surface {
+            Surface::FacebookPage => (
+                "posts",
+                "id,message,created_time,permalink_url",
+                "message",
+                "created_time",
+                "permalink_url",
+            ),
+            Surface::Instagram => (
+                "media",
+                "id,caption,timestamp,permalink",
+                "caption",
+                "timestamp",
+                "permalink",
+            ),
+        };
+        let mut query = vec![("fields", fields), ("limit", "50")];
+        if self.config.surface == Surface::FacebookPage {
+            query.push(("since", &since));
+        }
+        let url = self.url(&[&self.config.object_id, edge], &query)?;
+        let listing = self.get_listing(url).await?;
+        let wanted = comparable_text(&post.text);
+        let found = listing.data.iter().find(|item| {
+            let text = item.get(text_key).and_then(Value::as_str).unwrap_or("");
+            let recent = str_field(item, time_key)
+                .and_then(|t| parse_graph_time(t).ok())
+                .is_some_and(|t| t.as_second() >= earliest);
+            recent && comparable_text(text) == wanted && str_field(item, "id").is_some()
+        });
+        Ok(found.and_then(|item| {
+            let id = str_field(item, "id")?;
+            let url = str_field(item, link_key).map(str::to_owned).or_else(|| {
+                (self.config.surface == Surface::FacebookPage).then(|| facebook_url(id))
+            });
+            Some(Published {
+                external_id: id.to_owned(),
+                url,
+            })
+        }))
+    }
+
+    async fn read_engagement(&self, id: &str) -> Result<Engagement, ConnectorError> {
+        let fields = match self.config.surface {
+            Surface::FacebookPage => {
+                "shares,comments.summary(total_count).limit(0),reactions.summary(total_count).limit(0)"
+            }
+            Surface::Instagram => "like_count,comments_count",
+        };
+        let url = self.url(&[id], &[("fields", fields)])?;
+        let value = self.call(Method::GET, url, &[]).await?;
+        if !value.is_object() {
+            return Err(ConnectorError::Malformed(format!(
+                "engagement of {id} is not an object"
+            )));
+        }
+        Ok(match self.config.surface {
+            Surface::FacebookPage => Engagement {
+                likes: count_at(&value, &["reactions", "summary", "total_count"]),
+                comments: count_at(&value, &["comments", "summary", "total_count"]),
+                shares: count_at(&value, &["shares", "count"]),
+                views: None,
+            },
+            Surface::Instagram => Engagement {
+                likes: count_at(&value, &["like_count"]),
+                comments: count_at(&value, &["comments_count"]),
+                shares: 0,
+                views: None,
+            },
+        })
+    }
+}
+
+/// The medium's public address, which Instagram needs to fetch it.
+fn public_url(media: &OutboundMedia) -> Result<&str, ConnectorError> {
+    media
+        .public_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| ConnectorError::Refused(INSTAGRAM_NEEDS_PUBLIC_URL.to_owned()))
+}
+
+/// A single-medium post: an image with caption and alt text, or a video as a Reel.
+fn single_container_form<'a>(
+    media: &'a OutboundMedia,
+    url: &'a str,
+    caption: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    let mut form = match media.kind {
+        MediaKind::Image => {
+            let mut form = vec![("image_url", url)];
+            if let Some(alt) = media.alt_text.as_deref().filter(|a| !a.trim().is_empty()) {
+                form.push(("alt_text", alt));
+            }
+            form
+        }
+        MediaKind::Video => vec![("media_type", "REELS"), ("video_url", url)],
+    };
+    if !caption.is_empty() {
+        form.push(("caption", caption));
+    }
+    form
+}
+
+/// One carousel child: no caption (the parent carries it).
+fn carousel_item_form<'a>(media: &'a OutboundMedia, url: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![("is_carousel_item", "true")];
+    match media.kind {
+        MediaKind::Image => {
+            form.push(("image_url", url));
+            if let Some(alt) = media.alt_text.as_deref().filter(|a| !a.trim().is_empty()) {
+                form.push(("alt_text", alt));
+            }
+        }
+        MediaKind::Video => {
+            form.push(("media_type", "VIDEO"));
+            form.push(("video_url", url));
+        }
+    }
+    form
+}
+
+#[async_trait]
+impl Publisher for MetaClient {
+    async fn publish(&self, post: &OutboundPost) -> Result<PublishOutcome, ConnectorError> {
+        let published = match self.config.surface {
+            Surface::FacebookPage => self.publish_facebook(post).await?,
+            Surface::Instagram => self.publish_instagram(post).await?,
+        };
+        Ok(PublishOutcome::Published(published))
+    }
+
+    async fn find_published(
+        &self,
+        post: &OutboundPost,
+    ) -> Result<Option<Published>, ConnectorError> {
+        self.find_recent_post(post).await
+    }
+
+    async fn engagement(&self, external_id: &str) -> Result<Engagement, ConnectorError> {
+        self.read_engagement(external_id).await
     }
 }
 

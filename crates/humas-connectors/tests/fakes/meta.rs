@@ -1,6 +1,14 @@
 //! A fake Meta Graph API on 127.0.0.1: Page posts, Instagram media, their comments with Graph
 //! cursor paging, replies, hiding, deleting, token and `appsecret_proof` checks, and injected
 //! failures (Meta's error codes with HTTP 400 and usage headers, 5xx, malformed bodies).
+//!
+//! Publishing (sections 2.2, 2.5, 2.6): Page feed, photo (multipart `source`, unpublished
+//! photos for `attached_media`) and video posts; Instagram containers with their state machine
+//! (`IN_PROGRESS` for a set number of checks, then `FINISHED`, `ERROR` or `EXPIRED`), the
+//! publishing quota, `media_publish` (counted; "media not ready" before `FINISHED`),
+//! permalinks, the posts and media listings reconciliation reads, and engagement counts.
+
+#![allow(dead_code)]
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -9,7 +17,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State as AxumState};
+use axum::extract::{FromRequest, Multipart, Path, RawQuery, State as AxumState};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -40,7 +48,58 @@ pub struct Seen {
     pub method: String,
     pub path: String,
     pub query: HashMap<String, String>,
+    /// Form fields, including the text fields of a multipart body.
     pub form: HashMap<String, String>,
+    /// The parts of a multipart body, in order.
+    pub parts: Vec<FilePart>,
+}
+
+/// One part of a multipart body.
+#[derive(Clone, Debug)]
+pub struct FilePart {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// A post or media made through the publishing endpoints.
+#[derive(Clone, Debug)]
+pub struct Made {
+    pub owner: String,
+    pub id: String,
+    /// `status`, `photo`, `album`, `video` or `instagram`.
+    pub kind: &'static str,
+    /// Message, description or caption.
+    pub text: String,
+    pub created: i64,
+    /// Photo ids attached to an album post; the container for Instagram.
+    pub attached: Vec<String>,
+}
+
+/// An Instagram media container.
+#[derive(Clone, Debug)]
+pub struct Container {
+    pub form: HashMap<String, String>,
+    /// Status checks answered so far.
+    pub checks: u32,
+    /// `IN_PROGRESS` until `checks` reaches this.
+    pub ready_after: u32,
+    /// What it becomes then: `FINISHED`, `ERROR` or `EXPIRED`.
+    pub outcome: String,
+    pub published: bool,
+}
+
+impl Container {
+    fn status_code(&self) -> &str {
+        if self.published {
+            "PUBLISHED"
+        } else if self.checks < self.ready_after {
+            "IN_PROGRESS"
+        } else {
+            &self.outcome
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -57,6 +116,28 @@ pub struct State {
     pub deleted: Vec<String>,
     pub cannot_hide: HashSet<String>,
     pub latency: Duration,
+    /// Canned answers for the first request of `METHOD` whose path ends with the suffix
+    /// (key `"METHOD /suffix"`).
+    pub injected_for: Vec<(String, Injected)>,
+    /// Posts and media made through the publishing endpoints.
+    pub made: Vec<Made>,
+    /// Photos uploaded with `published=false`, waiting to be attached.
+    pub unpublished_photos: HashSet<String>,
+    pub containers: HashMap<String, Container>,
+    /// Checks a new video or carousel container answers `IN_PROGRESS` before its outcome
+    /// (image containers are ready at once).
+    pub container_ready_after: u32,
+    /// What new containers become: `FINISHED`, `ERROR` or `EXPIRED`.
+    pub container_outcome: String,
+    /// Containers with a video become this instead (when set).
+    pub video_container_outcome: Option<String>,
+    pub quota_total: u64,
+    pub quota_usage: u64,
+    pub media_publish_calls: u32,
+    /// `GET /{media-id}?fields=permalink` answers 500.
+    pub permalink_fails: bool,
+    /// Engagement answers by object id (the whole JSON answer).
+    pub engagement: HashMap<String, Value>,
     next_id: u64,
 }
 
@@ -71,6 +152,8 @@ impl Fake {
             token: token.into(),
             page_id: page_id.into(),
             ig_id: ig_id.into(),
+            container_outcome: "FINISHED".into(),
+            quota_total: 50,
             ..State::default()
         }));
         let app = Router::new()
@@ -110,6 +193,32 @@ impl Fake {
         });
     }
 
+    /// Serves `body` with `status` to the first request matching `key` = `"METHOD /suffix"`
+    /// (e.g. `"POST /media_publish"`: method and the end of the path), whatever comes before.
+    pub fn inject_for(&self, key: &str, status: u16, body: Value) {
+        self.with(|s| {
+            s.injected_for.push((
+                key.to_owned(),
+                Injected {
+                    status,
+                    body: body.to_string(),
+                    headers: vec![],
+                },
+            ))
+        });
+    }
+
+    /// The requests whose path ends with `suffix`, in order.
+    pub fn requests(&self, method: &str, suffix: &str) -> Vec<Seen> {
+        self.with(|s| {
+            s.seen
+                .iter()
+                .filter(|r| r.method == method && r.path.ends_with(suffix))
+                .cloned()
+                .collect()
+        })
+    }
+
     /// Requests whose path ends with `suffix`.
     pub fn count(&self, method: &str, suffix: &str) -> usize {
         self.with(|s| {
@@ -144,6 +253,29 @@ fn answer(status: u16, body: Value) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+/// The parts of a multipart body, read with axum's own extractor.
+async fn multipart_parts(headers: &HeaderMap, body: Bytes) -> Vec<FilePart> {
+    let mut request = axum::http::Request::new(axum::body::Body::from(body));
+    *request.headers_mut() = headers.clone();
+    let Ok(mut multipart) = Multipart::from_request(request, &()).await else {
+        return Vec::new();
+    };
+    let mut parts = Vec::new();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        parts.push(FilePart {
+            name,
+            file_name,
+            content_type,
+            bytes,
+        });
+    }
+    parts
 }
 
 fn parse_pairs(raw: &str) -> HashMap<String, String> {
@@ -193,7 +325,26 @@ async fn handle(
         tokio::time::sleep(latency).await;
     }
     let query = parse_pairs(query.as_deref().unwrap_or_default());
-    let form = parse_pairs(&String::from_utf8_lossy(&body));
+    let multipart = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (form, parts) = if multipart {
+        let parts = multipart_parts(&headers, body).await;
+        let fields = parts
+            .iter()
+            .filter(|p| p.file_name.is_none())
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    String::from_utf8_lossy(&p.bytes).into_owned(),
+                )
+            })
+            .collect();
+        (fields, parts)
+    } else {
+        (parse_pairs(&String::from_utf8_lossy(&body)), Vec::new())
+    };
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())
@@ -205,8 +356,17 @@ async fn handle(
         path: uri.path().to_owned(),
         query: query.clone(),
         form: form.clone(),
+        parts: parts.clone(),
     });
-    if let Some(inj) = s.injected.pop_front() {
+    let targeted = s.injected_for.iter().position(|(k, _)| {
+        k.split_once(' ')
+            .is_some_and(|(m, suffix)| m == method.as_str() && uri.path().ends_with(suffix))
+    });
+    let injected = match targeted {
+        Some(i) => Some(s.injected_for.remove(i).1),
+        None => s.injected.pop_front(),
+    };
+    if let Some(inj) = injected {
         let mut r = (StatusCode::from_u16(inj.status).unwrap(), inj.body).into_response();
         for (k, v) in inj.headers {
             r.headers_mut().insert(k, v.parse().unwrap());
@@ -264,6 +424,16 @@ async fn handle(
             ),
         )
     };
+    if let Some(response) = publishing(
+        &mut s,
+        method.as_str(),
+        &segments[1..],
+        &query,
+        &form,
+        &parts,
+    ) {
+        return response;
+    }
     match (method.as_str(), &segments[1..]) {
         ("GET", [id, "published_posts"]) if *id == s.page_id => {
             let since: i64 = query.get("since").and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -283,12 +453,17 @@ async fn handle(
             )
         }
         ("GET", [id, "media"]) if *id == s.ig_id => {
-            let mut media: Vec<&Post> = s.posts.iter().filter(|p| p.owner == s.ig_id).collect();
-            media.sort_by_key(|p| -p.created);
-            let items: Vec<Value> = media
+            let mut media: Vec<(i64, Value)> = s
+                .posts
                 .iter()
-                .map(|p| json!({"id": p.id, "timestamp": meta_time(p.created), "permalink": p.permalink, "media_type": "IMAGE"}))
+                .filter(|p| p.owner == s.ig_id)
+                .map(|p| (p.created, json!({"id": p.id, "timestamp": meta_time(p.created), "permalink": p.permalink, "media_type": "IMAGE"})))
                 .collect();
+            media.extend(s.made.iter().filter(|m| m.owner == s.ig_id).map(|m| {
+                (m.created, json!({"id": m.id, "caption": m.text, "timestamp": meta_time(m.created), "permalink": instagram_permalink(&m.id), "media_type": "IMAGE"}))
+            }));
+            media.sort_by_key(|(created, _)| -created);
+            let items: Vec<Value> = media.into_iter().map(|(_, v)| v).collect();
             answer(
                 200,
                 paginate(&host, &full_path, &items, query.get("after"), limit),
@@ -364,4 +539,300 @@ async fn handle(
         }
         _ => answer(400, graph_error(100, None, "Unsupported request")),
     }
+}
+
+fn instagram_permalink(id: &str) -> String {
+    format!("https://www.instagram.com/p/{id}/")
+}
+
+fn missing(parameter: &str) -> Response {
+    answer(
+        400,
+        graph_error(
+            100,
+            None,
+            &format!("(#100) The parameter {parameter} is required"),
+        ),
+    )
+}
+
+fn file_part<'a>(parts: &'a [FilePart], name: &str) -> Option<&'a FilePart> {
+    parts
+        .iter()
+        .find(|p| p.name == name && p.file_name.is_some() && !p.bytes.is_empty())
+}
+
+/// The publishing endpoints; `None` for every other request.
+fn publishing(
+    s: &mut State,
+    method: &str,
+    segments: &[&str],
+    query: &HashMap<String, String>,
+    form: &HashMap<String, String>,
+    parts: &[FilePart],
+) -> Option<Response> {
+    let now = Timestamp::now().as_second();
+    let page = s.page_id.clone();
+    let ig = s.ig_id.clone();
+    let response = match (method, segments) {
+        ("POST", [id, "feed"]) if *id == page => {
+            let mut attached: Vec<(usize, String)> = Vec::new();
+            for (key, value) in form {
+                let Some(index) = key
+                    .strip_prefix("attached_media[")
+                    .and_then(|k| k.strip_suffix(']'))
+                    .and_then(|k| k.parse::<usize>().ok())
+                else {
+                    continue;
+                };
+                let fbid = serde_json::from_str::<Value>(value)
+                    .ok()
+                    .and_then(|v| v["media_fbid"].as_str().map(str::to_owned));
+                match fbid {
+                    Some(fbid) if s.unpublished_photos.remove(&fbid) => {
+                        attached.push((index, fbid))
+                    }
+                    _ => {
+                        return Some(answer(
+                            400,
+                            graph_error(
+                                100,
+                                None,
+                                "(#100) attached_media is not a valid unpublished photo",
+                            ),
+                        ));
+                    }
+                }
+            }
+            attached.sort();
+            let message = form.get("message").cloned().unwrap_or_default();
+            if message.is_empty() && attached.is_empty() {
+                return Some(missing("message"));
+            }
+            s.next_id += 1;
+            let id = format!("{page}_{}", 987_000_000 + s.next_id);
+            s.made.push(Made {
+                owner: page,
+                id: id.clone(),
+                kind: if attached.is_empty() {
+                    "status"
+                } else {
+                    "album"
+                },
+                text: message,
+                created: now,
+                attached: attached.into_iter().map(|(_, f)| f).collect(),
+            });
+            answer(200, json!({ "id": id }))
+        }
+        ("POST", [id, "photos"]) if *id == page => {
+            if file_part(parts, "source").is_none() && !form.contains_key("url") {
+                return Some(answer(
+                    400,
+                    graph_error(324, None, "(#324) Requires upload file"),
+                ));
+            }
+            s.next_id += 1;
+            let photo_id = (555_000_000 + s.next_id).to_string();
+            if form.get("published").map(String::as_str) == Some("false") {
+                s.unpublished_photos.insert(photo_id.clone());
+                return Some(answer(200, json!({ "id": photo_id })));
+            }
+            let post_id = format!("{page}_{}", 987_000_000 + s.next_id);
+            s.made.push(Made {
+                owner: page,
+                id: post_id.clone(),
+                kind: "photo",
+                text: form.get("message").cloned().unwrap_or_default(),
+                created: now,
+                attached: vec![photo_id.clone()],
+            });
+            answer(200, json!({ "id": photo_id, "post_id": post_id }))
+        }
+        ("POST", [id, "videos"]) if *id == page => {
+            if file_part(parts, "source").is_none() && !form.contains_key("file_url") {
+                return Some(missing("source"));
+            }
+            s.next_id += 1;
+            let video_id = (777_000_000 + s.next_id).to_string();
+            s.made.push(Made {
+                owner: page,
+                id: video_id.clone(),
+                kind: "video",
+                text: form.get("description").cloned().unwrap_or_default(),
+                created: now,
+                attached: vec![],
+            });
+            answer(200, json!({ "id": video_id }))
+        }
+        ("GET", [id, "posts"]) if *id == page => {
+            let since: i64 = query.get("since").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let mut made: Vec<&Made> = s
+                .made
+                .iter()
+                .filter(|m| m.owner == page && m.created >= since)
+                .collect();
+            made.sort_by_key(|m| -m.created);
+            let items: Vec<Value> = made
+                .iter()
+                .map(|m| {
+                    let mut item = json!({"id": m.id, "created_time": meta_time(m.created),
+                        "permalink_url": format!("https://www.facebook.com/{}", m.id)});
+                    // Meta leaves out `message` for a post without text.
+                    if !m.text.is_empty() {
+                        item["message"] = json!(m.text);
+                    }
+                    item
+                })
+                .collect();
+            answer(200, json!({ "data": items }))
+        }
+        ("POST", [id, "media"]) if *id == ig => create_container(s, form),
+        ("GET", [id, "content_publishing_limit"]) if *id == ig => answer(
+            200,
+            json!({"data": [{"config": {"quota_total": s.quota_total, "quota_duration": 86400},
+                             "quota_usage": s.quota_usage}]}),
+        ),
+        ("POST", [id, "media_publish"]) if *id == ig => {
+            s.media_publish_calls += 1;
+            let Some(creation) = form.get("creation_id").cloned() else {
+                return Some(missing("creation_id"));
+            };
+            if s.quota_usage >= s.quota_total {
+                return Some(answer(
+                    400,
+                    graph_error(9, Some(2_207_042), "Application request limit reached"),
+                ));
+            }
+            let ready = s.containers.get(&creation).map(|c| {
+                (
+                    c.status_code() == "FINISHED",
+                    c.form.get("caption").cloned().unwrap_or_default(),
+                )
+            });
+            let Some((true, caption)) = ready else {
+                return Some(answer(
+                    400,
+                    graph_error(9007, Some(2_207_027), "Media ID is not available"),
+                ));
+            };
+            if let Some(c) = s.containers.get_mut(&creation) {
+                c.published = true;
+            }
+            s.quota_usage += 1;
+            s.next_id += 1;
+            let media_id = (17_920_238_000_000_000_u64 + s.next_id).to_string();
+            s.made.push(Made {
+                owner: ig,
+                id: media_id.clone(),
+                kind: "instagram",
+                text: caption,
+                created: now,
+                attached: vec![creation],
+            });
+            answer(200, json!({ "id": media_id }))
+        }
+        ("GET", [id]) => {
+            let fields = query.get("fields").cloned().unwrap_or_default();
+            if let Some(container) = s.containers.get_mut(*id) {
+                if !fields.contains("status_code") {
+                    return None;
+                }
+                let code = container.status_code().to_owned();
+                container.checks += 1;
+                let status = match code.as_str() {
+                    "FINISHED" => "Finished: Media has been uploaded and it is complete.",
+                    "IN_PROGRESS" => "In Progress: Media is still being processed.",
+                    "ERROR" => "Error: Media upload has failed with error code 2207026.",
+                    "EXPIRED" => "Expired: The container was not published within 24 hours.",
+                    _ => "Published",
+                };
+                answer(
+                    200,
+                    json!({"status_code": code, "status": status, "id": id}),
+                )
+            } else if let Some(made) = s.made.iter().find(|m| m.id == *id) {
+                let mut body = s.engagement.get(*id).cloned().unwrap_or_else(|| json!({}));
+                body["id"] = json!(id);
+                if fields.contains("permalink") && s.permalink_fails {
+                    return Some(answer(
+                        500,
+                        graph_error(2, None, "Service temporarily unavailable"),
+                    ));
+                }
+                if fields.contains("permalink") && made.kind == "instagram" {
+                    body["permalink"] = json!(instagram_permalink(id));
+                }
+                answer(200, body)
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    Some(response)
+}
+
+/// `POST /{ig-user-id}/media`: an image, a Reel, a carousel item or a carousel.
+fn create_container(s: &mut State, form: &HashMap<String, String>) -> Response {
+    let media_type = form.get("media_type").map(String::as_str);
+    let item = form.get("is_carousel_item").map(String::as_str) == Some("true");
+    let has_video = form.contains_key("video_url");
+    let mut outcome = s.container_outcome.clone();
+    match media_type {
+        Some("CAROUSEL") => {
+            let children: Vec<&str> = form
+                .get("children")
+                .map(|c| c.split(',').collect())
+                .unwrap_or_default();
+            let valid = !children.is_empty()
+                && children.iter().all(|c| {
+                    s.containers.get(*c).is_some_and(|c| {
+                        c.form.get("is_carousel_item").map(String::as_str) == Some("true")
+                            && c.status_code() == "FINISHED"
+                    })
+                });
+            if !valid {
+                return answer(
+                    400,
+                    graph_error(100, None, "(#100) children must be finished carousel items"),
+                );
+            }
+        }
+        Some("REELS") if has_video && !item => {}
+        Some("VIDEO") if has_video && item => {}
+        None if form.contains_key("image_url") => {}
+        _ => {
+            return answer(
+                400,
+                graph_error(
+                    100,
+                    None,
+                    "(#100) Provide image_url, or video_url with media_type",
+                ),
+            );
+        }
+    }
+    if has_video && let Some(video) = &s.video_container_outcome {
+        outcome = video.clone();
+    }
+    s.next_id += 1;
+    let id = (17_889_455_560_000_000_u64 + s.next_id).to_string();
+    // Images are ready at once; videos and carousels take `container_ready_after` checks.
+    let ready_after = if has_video || media_type == Some("CAROUSEL") {
+        s.container_ready_after
+    } else {
+        0
+    };
+    s.containers.insert(
+        id.clone(),
+        Container {
+            form: form.clone(),
+            checks: 0,
+            ready_after,
+            outcome,
+            published: false,
+        },
+    );
+    answer(200, json!({ "id": id }))
 }
