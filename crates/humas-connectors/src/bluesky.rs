@@ -22,6 +22,18 @@
 //! Hiding is [`ConnectorError::Unsupported`]: Bluesky hides replies only through a threadgate
 //! record on the root post (`hiddenReplies`), which rewrites who may reply to the whole thread;
 //! that is a publishing decision, not a moderation click, so it is not done here.
+//!
+//! **Publishing** ([`Publisher`], section 7.2): images go up with `uploadBlob` (raw bytes) and
+//! into an `app.bsky.embed.images` embed; one mp4 video into `app.bsky.embed.video`. The post
+//! is created with a record key chosen by us, [`record_key`]: a TID made of the post's
+//! `intent_at` and a clock id hashed from its idempotency key, so every attempt for one post
+//! writes the same `at://<did>/app.bsky.feed.post/<rkey>`. A repo holds one record per key:
+//! a repeat is refused (today's PDS answers 500, see bluesky-social/atproto#3718; newer ones a
+//! 400), and on any such refusal the client reads the record back with `getRecord` and, when
+//! it is there, reports the post as published. [`Publisher::find_published`] is the same
+//! `getRecord`. The record's `createdAt` is the same `intent_at`, so the key and the date
+//! agree however late a retry comes \[verify: whether the `AppView` indexes a post whose key
+//! is far older than its arrival\].
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -34,15 +46,26 @@ use reqwest::{Method, Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
 use crate::http::{Http, header_u64, parse_json, read_body, transport_error};
+use crate::outbound::{
+    Engagement, MediaKind, OutboundMedia, OutboundPost, PublishOutcome, Published, Publisher,
+};
 use crate::{ConnectorError, Page, Poller, Rejected, Responder};
 
 /// Most bytes in a post's text (lexicon `maxLength`).
 pub const MAX_TEXT_BYTES: usize = 3_000;
 /// Most graphemes in a post's text (lexicon `maxGraphemes`).
 pub const MAX_GRAPHEMES: usize = 300;
+
+/// Most images on one post (`app.bsky.embed.images`).
+pub const MAX_IMAGES: usize = 4;
+/// Largest image blob (`app.bsky.embed.images#image` `maxSize`).
+pub const MAX_IMAGE_BYTES: usize = 1_000_000;
+/// Largest video blob (`app.bsky.embed.video` `maxSize`).
+pub const MAX_VIDEO_BYTES: usize = 100_000_000;
 
 const POST_COLLECTION: &str = "app.bsky.feed.post";
 
@@ -90,8 +113,22 @@ struct SessionState {
 #[derive(Clone, Debug)]
 struct Session {
     did: String,
+    /// Our handle, for links a person can open (the DID when the PDS did not say).
+    handle: String,
     access: SecretString,
     refresh: SecretString,
+}
+
+/// What a request carries.
+#[derive(Clone, Copy)]
+enum Payload<'a> {
+    /// A JSON body (procedures).
+    Json(&'a Value),
+    /// Raw bytes with their type (`uploadBlob`).
+    Bytes {
+        data: &'a [u8],
+        content_type: &'a str,
+    },
 }
 
 impl BlueskyClient {
@@ -149,7 +186,7 @@ impl BlueskyClient {
                 Method::POST,
                 "com.atproto.server.createSession",
                 &[],
-                Some(&body),
+                Some(Payload::Json(&body)),
                 None,
             )
             .await;
@@ -210,13 +247,26 @@ impl BlueskyClient {
 
     // -- requests -----------------------------------------------------------------------------
 
-    /// An authenticated XRPC call, renewing the session once on a token error.
+    /// An authenticated XRPC call with a JSON body (or none), renewing the session once on a
+    /// token error.
     async fn call(
         &self,
         method: Method,
         nsid: &str,
         query: &[(&str, &str)],
         body: Option<&Value>,
+    ) -> Result<Vec<u8>, ConnectorError> {
+        self.call_with(method, nsid, query, body.map(Payload::Json))
+            .await
+    }
+
+    /// An authenticated XRPC call, renewing the session once on a token error.
+    async fn call_with(
+        &self,
+        method: Method,
+        nsid: &str,
+        query: &[(&str, &str)],
+        body: Option<Payload<'_>>,
     ) -> Result<Vec<u8>, ConnectorError> {
         let session = self.session().await?;
         let access = session.access.expose_secret().to_owned();
@@ -247,7 +297,7 @@ impl BlueskyClient {
         method: Method,
         nsid: &str,
         query: &[(&str, &str)],
-        body: Option<&Value>,
+        body: Option<Payload<'_>>,
         bearer: Option<&str>,
     ) -> Result<Vec<u8>, Failure> {
         let mut url = self
@@ -261,8 +311,14 @@ impl BlueskyClient {
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
         }
-        if let Some(body) = body {
-            request = request.json(body);
+        match body {
+            None => {}
+            Some(Payload::Json(body)) => request = request.json(body),
+            Some(Payload::Bytes { data, content_type }) => {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(data.to_vec());
+            }
         }
         let response = request
             .send()
@@ -396,7 +452,7 @@ impl Responder for BlueskyClient {
         let mut record = json!({
             "$type": POST_COLLECTION,
             "text": text,
-            "createdAt": Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            "createdAt": rfc3339_millis(Timestamp::now()),
             "langs": ["id"],
             "reply": {"root": root_ref, "parent": parent_ref},
         });
@@ -448,6 +504,294 @@ impl Responder for BlueskyClient {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Publishing (issue 5)
+
+#[async_trait]
+impl Publisher for BlueskyClient {
+    async fn publish(&self, post: &OutboundPost) -> Result<PublishOutcome, ConnectorError> {
+        check_post_text(&post.text, !post.media.is_empty())?;
+        check_media(&post.media)?;
+        let session = self.session().await?;
+        let rkey = record_key(&post.idempotency_key, post.intent_at);
+        let embed = self.embed(&post.media).await?;
+        let facets = self.facets_with_dids(&post.text).await?;
+        let mut record = json!({
+            "$type": POST_COLLECTION,
+            "text": post.text,
+            "createdAt": rfc3339_millis(post.intent_at),
+            "langs": ["id"],
+        });
+        if !facets.is_empty() {
+            record["facets"] = Value::Array(facets);
+        }
+        if let Some(embed) = embed {
+            record["embed"] = embed;
+        }
+        let body = json!({
+            "repo": session.did,
+            "collection": POST_COLLECTION,
+            "rkey": rkey,
+            "record": record,
+        });
+        let created = self
+            .call(
+                Method::POST,
+                "com.atproto.repo.createRecord",
+                &[],
+                Some(&body),
+            )
+            .await;
+        match created {
+            Ok(bytes) => {
+                let created: StrongRef = parse_json(&bytes)?;
+                Ok(PublishOutcome::Published(published(
+                    created.uri,
+                    &session.handle,
+                    &rkey,
+                )))
+            }
+            // A record under our key may already exist (an earlier attempt whose answer was
+            // lost): the PDS refuses the repeat, with a 400 or (today) a 500. Look before
+            // reporting the refusal.
+            Err(refused @ (ConnectorError::Refused(_) | ConnectorError::Unavailable { .. })) => {
+                match self.read_post(&session, &rkey).await? {
+                    Some(existing) => Ok(PublishOutcome::Published(existing)),
+                    None => Err(refused),
+                }
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn find_published(
+        &self,
+        post: &OutboundPost,
+    ) -> Result<Option<Published>, ConnectorError> {
+        let session = self.session().await?;
+        let rkey = record_key(&post.idempotency_key, post.intent_at);
+        self.read_post(&session, &rkey).await
+    }
+
+    async fn engagement(&self, external_id: &str) -> Result<Engagement, ConnectorError> {
+        let bytes = self
+            .call(
+                Method::GET,
+                "app.bsky.feed.getPosts",
+                &[("uris", external_id)],
+                None,
+            )
+            .await?;
+        let answer: GetPosts = parse_json(&bytes)?;
+        let post = answer
+            .posts
+            .into_iter()
+            .find(|p| p.uri == external_id)
+            .ok_or_else(|| {
+                ConnectorError::NotFound(format!("post {external_id} (deleted, or not visible)"))
+            })?;
+        Ok(Engagement {
+            likes: post.like_count,
+            comments: post.reply_count,
+            shares: post.repost_count + post.quote_count,
+            views: None,
+        })
+    }
+}
+
+impl BlueskyClient {
+    /// Our post under `rkey`, when the repo has one (`getRecord`; `RecordNotFound` is `None`).
+    async fn read_post(
+        &self,
+        session: &Session,
+        rkey: &str,
+    ) -> Result<Option<Published>, ConnectorError> {
+        let answer = self
+            .call(
+                Method::GET,
+                "com.atproto.repo.getRecord",
+                &[
+                    ("repo", session.did.as_str()),
+                    ("collection", POST_COLLECTION),
+                    ("rkey", rkey),
+                ],
+                None,
+            )
+            .await;
+        match answer {
+            Ok(bytes) => {
+                let record: RecordAnswer = parse_json(&bytes)?;
+                Ok(Some(published(record.uri, &session.handle, rkey)))
+            }
+            Err(ConnectorError::NotFound(_)) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The embed for the post's media: images, one video, or none.
+    async fn embed(&self, media: &[OutboundMedia]) -> Result<Option<Value>, ConnectorError> {
+        let Some(first) = media.first() else {
+            return Ok(None);
+        };
+        if first.kind == MediaKind::Video {
+            let blob = self.upload_blob(first).await?;
+            let mut video = json!({"$type": "app.bsky.embed.video", "video": blob});
+            if let Some(alt) = alt_text(first) {
+                video["alt"] = json!(alt);
+            }
+            if let Some(ratio) = aspect_ratio(first) {
+                video["aspectRatio"] = ratio;
+            }
+            return Ok(Some(video));
+        }
+        let mut images = Vec::with_capacity(media.len());
+        for medium in media {
+            let blob = self.upload_blob(medium).await?;
+            // The lexicon requires `alt`; an empty one tells readers there is none.
+            let mut image = json!({"alt": alt_text(medium).unwrap_or_default(), "image": blob});
+            if let Some(ratio) = aspect_ratio(medium) {
+                image["aspectRatio"] = ratio;
+            }
+            images.push(image);
+        }
+        Ok(Some(
+            json!({"$type": "app.bsky.embed.images", "images": images}),
+        ))
+    }
+
+    /// `uploadBlob` with the raw bytes; returns the blob reference as the PDS gave it.
+    async fn upload_blob(&self, medium: &OutboundMedia) -> Result<Value, ConnectorError> {
+        let bytes = self
+            .call_with(
+                Method::POST,
+                "com.atproto.repo.uploadBlob",
+                &[],
+                Some(Payload::Bytes {
+                    data: &medium.bytes,
+                    content_type: &medium.mime,
+                }),
+            )
+            .await?;
+        let uploaded: Uploaded = parse_json(&bytes)?;
+        if uploaded.blob.get("ref").is_none() {
+            return Err(ConnectorError::Malformed(format!(
+                "uploadBlob answered a blob without a ref for {}",
+                medium.file_name
+            )));
+        }
+        Ok(uploaded.blob)
+    }
+}
+
+fn published(uri: String, handle: &str, rkey: &str) -> Published {
+    Published {
+        external_id: uri,
+        url: Some(format!("https://bsky.app/profile/{handle}/post/{rkey}")),
+    }
+}
+
+fn alt_text(medium: &OutboundMedia) -> Option<&str> {
+    medium
+        .alt_text
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+}
+
+fn aspect_ratio(medium: &OutboundMedia) -> Option<Value> {
+    match (medium.width, medium.height) {
+        (Some(width), Some(height)) if width > 0 && height > 0 => {
+            Some(json!({"width": width, "height": height}))
+        }
+        _ => None,
+    }
+}
+
+/// A post's text: empty only with media, otherwise within the lexicon's limits.
+fn check_post_text(text: &str, has_media: bool) -> Result<(), ConnectorError> {
+    if text.trim().is_empty() && !has_media {
+        return Err(ConnectorError::Refused(
+            "the post has neither text nor media; Bluesky needs one of them".to_owned(),
+        ));
+    }
+    check_limits(text, "post")
+}
+
+/// Up to four images, or one mp4 video alone, each within the lexicon's size.
+fn check_media(media: &[OutboundMedia]) -> Result<(), ConnectorError> {
+    let videos = media.iter().filter(|m| m.kind == MediaKind::Video).count();
+    if videos > 0 && media.len() > 1 {
+        return Err(ConnectorError::Refused(format!(
+            "the post has {} media with a video; a Bluesky post carries one video alone or up \
+             to {MAX_IMAGES} images",
+            media.len()
+        )));
+    }
+    if media.len() > MAX_IMAGES {
+        return Err(ConnectorError::Refused(format!(
+            "the post has {} images; Bluesky takes at most {MAX_IMAGES}: remove {}",
+            media.len(),
+            media.len() - MAX_IMAGES
+        )));
+    }
+    for medium in media {
+        let (limit, prefix) = match medium.kind {
+            MediaKind::Image => (MAX_IMAGE_BYTES, "image/"),
+            MediaKind::Video => (MAX_VIDEO_BYTES, "video/mp4"),
+        };
+        if !medium.mime.starts_with(prefix)
+            || reqwest::header::HeaderValue::from_str(&medium.mime).is_err()
+        {
+            return Err(ConnectorError::Refused(format!(
+                "{} has type {:?}; Bluesky takes {prefix}… here",
+                medium.file_name, medium.mime
+            )));
+        }
+        if medium.bytes.len() > limit {
+            return Err(ConnectorError::Refused(format!(
+                "{} is {} bytes; Bluesky takes at most {limit}: make it smaller",
+                medium.file_name,
+                medium.bytes.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// RFC 3339 in UTC with milliseconds, as Bluesky's own clients write `createdAt`.
+fn rfc3339_millis(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// The base32-sortable alphabet of TIDs.
+const TID_ALPHABET: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
+
+/// The record key of one post: a TID of `intent_at` (microseconds since 1970) and a 10-bit
+/// clock id from a hash of `idempotency_key`, so every attempt for one post names the same
+/// record and two posts recorded in the same microsecond almost surely differ.
+#[must_use]
+pub fn record_key(idempotency_key: &str, intent_at: Timestamp) -> String {
+    let micros = u64::try_from(intent_at.as_microsecond()).unwrap_or(0);
+    let hash = Sha256::digest(idempotency_key.as_bytes());
+    let clock_id = u16::from_be_bytes([hash[0], hash[1]]);
+    tid(micros, clock_id)
+}
+
+/// A TID (AT Protocol timestamp identifier): 13 characters of [`TID_ALPHABET`] encoding a
+/// 64-bit number whose top bit is 0, then 53 bits of `micros`, then 10 bits of `clock_id`
+/// (higher bits of either are dropped).
+#[must_use]
+pub fn tid(micros: u64, clock_id: u16) -> String {
+    const MICROS_MASK: u64 = (1 << 53) - 1;
+    let mut value = ((micros & MICROS_MASK) << 10) | u64::from(clock_id & 0x3FF);
+    let mut out = [b'2'; 13];
+    for slot in out.iter_mut().rev() {
+        *slot = TID_ALPHABET[usize::from(u8::try_from(value & 31).unwrap_or(0))];
+        value >>= 5;
+    }
+    out.iter().map(|&b| char::from(b)).collect()
+}
+
 /// `at://<repo>/<collection>/<rkey>` into its parts.
 fn split_at_uri(uri: &str) -> Option<(&str, &str, &str)> {
     let rest = uri.strip_prefix("at://")?;
@@ -465,7 +809,13 @@ fn session_from(bytes: &[u8]) -> Result<Session, ConnectorError> {
             "session without did, accessJwt or refreshJwt".to_owned(),
         ));
     }
+    let handle = if answer.handle.is_empty() || answer.handle == "handle.invalid" {
+        answer.did.clone()
+    } else {
+        answer.handle
+    };
     Ok(Session {
+        handle,
         did: answer.did,
         access: SecretString::from(answer.access_jwt),
         refresh: SecretString::from(answer.refresh_jwt),
@@ -761,16 +1111,21 @@ pub fn check_length(text: &str) -> Result<(), ConnectorError> {
             "the reply is empty; Bluesky needs text".to_owned(),
         ));
     }
+    check_limits(text, "reply")
+}
+
+/// The lexicon's limits on a text, naming it `what` (reply, post) in the error.
+fn check_limits(text: &str, what: &str) -> Result<(), ConnectorError> {
     if text.len() > MAX_TEXT_BYTES {
         return Err(ConnectorError::Refused(format!(
-            "the reply is {} bytes; Bluesky allows {MAX_TEXT_BYTES}: shorten it",
+            "the {what} is {} bytes; Bluesky allows {MAX_TEXT_BYTES}: shorten it",
             text.len()
         )));
     }
     let graphemes = approx_graphemes(text);
     if graphemes > MAX_GRAPHEMES {
         return Err(ConnectorError::Refused(format!(
-            "the reply is {graphemes} characters; Bluesky allows {MAX_GRAPHEMES}: shorten it by {}",
+            "the {what} is {graphemes} characters; Bluesky allows {MAX_GRAPHEMES}: shorten it by {}",
             graphemes - MAX_GRAPHEMES
         )));
     }
@@ -814,6 +1169,8 @@ pub fn approx_graphemes(text: &str) -> usize {
 struct SessionAnswer {
     #[serde(default)]
     did: String,
+    #[serde(default)]
+    handle: String,
     #[serde(default)]
     access_jwt: String,
     #[serde(default)]
@@ -869,15 +1226,34 @@ struct GetPosts {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct PostView {
     uri: String,
     cid: String,
     record: Option<PostRecord>,
+    #[serde(default)]
+    like_count: u64,
+    #[serde(default)]
+    reply_count: u64,
+    #[serde(default)]
+    repost_count: u64,
+    #[serde(default)]
+    quote_count: u64,
 }
 
 #[derive(Deserialize)]
 struct Resolved {
     did: String,
+}
+
+#[derive(Deserialize)]
+struct Uploaded {
+    blob: Value,
+}
+
+#[derive(Deserialize)]
+struct RecordAnswer {
+    uri: String,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1031,6 +1407,26 @@ mod tests {
         );
         let err = check_length(&"ꦲ".repeat(1001)).unwrap_err();
         assert!(err.to_string().contains("3003 bytes"), "{err}");
+    }
+
+    #[test]
+    fn tids_encode_time_then_clock() {
+        assert_eq!(tid(0, 0), "2222222222222");
+        assert_eq!(tid(0, 1), "2222222222223");
+        assert_eq!(tid(1, 0), "2222222222322", "1 µs is 1 << 10");
+        assert_eq!(tid(u64::MAX, 0x3FF), "bzzzzzzzzzzzz", "the top bit stays 0");
+        // 2025-01-15T03:00:00Z; the first character of a TID of these years is '3'.
+        let at: Timestamp = "2025-01-15T03:00:00Z".parse().unwrap();
+        let key = record_key("0194f1c2-7d4e-7c1a-9b1e-5d2a3c4b5e6f", at);
+        assert_eq!(key.len(), 13);
+        assert!(key.starts_with('3'), "{key}");
+        assert_eq!(key, record_key("0194f1c2-7d4e-7c1a-9b1e-5d2a3c4b5e6f", at));
+        assert_ne!(key, record_key("another-key", at));
+        let later = record_key(
+            "0194f1c2-7d4e-7c1a-9b1e-5d2a3c4b5e6f",
+            at + jiff::SignedDuration::from_micros(1),
+        );
+        assert!(later > key, "TIDs sort by time: {later} > {key}");
     }
 
     #[test]

@@ -1,8 +1,16 @@
 //! A local fake PDS for the XRPC methods the connector uses (shared brief section 7):
 //! `createSession` (with its per-account limit answered by 429 `RateLimitExceeded`),
 //! `refreshSession` (rotating the pair), `ExpiredToken` on demand, `listNotifications` paging
-//! newest first with an opaque `cursor` and the `reasons` filter, `getPosts`, `resolveHandle`,
-//! `createRecord` (validating strong refs and facet byte offsets) and `deleteRecord`.
+//! newest first with an opaque `cursor` and the `reasons` filter, `getPosts` (with counts),
+//! `resolveHandle`, `uploadBlob` (raw bytes; the blob ref is a hash of them), `createRecord`
+//! (validating strong refs, facet byte offsets, embeds' blob refs, a client-chosen `rkey`'s
+//! TID syntax, and refusing an `rkey` already used), `getRecord` (`RecordNotFound` as a 400)
+//! and `deleteRecord`; scripted failures and lost answers (carried out, answered too late).
+//!
+//! A repeated `rkey` is answered as [`BlueskyState::duplicate_answer`] says: by default 400
+//! `{"error":"InvalidSwap","message":"Record already exists…"}` (the shape the brief suggests;
+//! newer PDS versions name the case explicitly), or 500 `InternalServerError` as today's
+//! reference PDS does (bluesky-social/atproto#3718).
 
 #![allow(dead_code)]
 
@@ -28,13 +36,25 @@ pub enum Failure {
     Body(&'static str),
 }
 
+/// How the fake refuses a `createRecord` whose `rkey` is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DuplicateAnswer {
+    /// 400 `InvalidSwap`.
+    InvalidSwap,
+    /// 500 `InternalServerError`, as the reference PDS answers today.
+    ServerError,
+}
+
 #[derive(Clone, Debug)]
 pub struct Seen {
     pub method: Method,
     pub nsid: String,
     pub query: Vec<(String, String)>,
     pub authorization: Option<String>,
+    pub content_type: Option<String>,
     pub body: Option<Value>,
+    /// The raw body (what `uploadBlob` received).
+    pub raw: Vec<u8>,
 }
 
 impl Seen {
@@ -78,6 +98,13 @@ pub struct BlueskyState {
     pub seen: Vec<Seen>,
     /// Delay before every answer.
     pub latency: std::time::Duration,
+    /// Uploaded blobs by CID: (mime type, size).
+    pub blobs: BTreeMap<String, (String, usize)>,
+    pub duplicate_answer: DuplicateAnswer,
+    /// The next call of this method is carried out but answered only after
+    /// `lost_answer_delay` (the client has given up by then).
+    pub lose_answer_on: Option<String>,
+    pub lost_answer_delay: std::time::Duration,
     counter: u64,
 }
 
@@ -114,6 +141,10 @@ impl FakeBluesky {
             fail_on: HashMap::new(),
             seen: Vec::new(),
             latency: std::time::Duration::ZERO,
+            blobs: BTreeMap::new(),
+            duplicate_answer: DuplicateAnswer::InvalidSwap,
+            lose_answer_on: None,
+            lost_answer_delay: std::time::Duration::from_secs(5),
             counter: 0,
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
@@ -137,6 +168,11 @@ impl FakeBluesky {
 
     pub fn calls(&self, nsid: &str) -> usize {
         self.with(|s| s.seen.iter().filter(|x| x.nsid == nsid).count())
+    }
+
+    /// The requests received for `nsid`, in order.
+    pub fn requests(&self, nsid: &str) -> Vec<Seen> {
+        self.with(|s| s.seen.iter().filter(|x| x.nsid == nsid).cloned().collect())
     }
 
     /// Registers a post (as `getPosts` shows it); `reply` is `(root, parent)` uris.
@@ -218,7 +254,29 @@ async fn handle(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let mut s = state.lock().unwrap();
+    let (response, lost) = {
+        let mut s = state.lock().unwrap();
+        let response = respond(&mut s, method, &uri, &headers, &body);
+        let nsid = uri.path().strip_prefix("/xrpc/").unwrap_or_default();
+        let lost = s
+            .lose_answer_on
+            .take_if(|n| n == nsid)
+            .map(|_| s.lost_answer_delay);
+        (response, lost)
+    };
+    if let Some(delay) = lost {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+fn respond(
+    s: &mut BlueskyState,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -227,7 +285,11 @@ async fn handle(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let json_body: Option<Value> = serde_json::from_slice(&body).ok();
+    let json_body: Option<Value> = serde_json::from_slice(body).ok();
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let Some(nsid) = uri.path().strip_prefix("/xrpc/").map(str::to_owned) else {
         return xrpc_error(404, "NotFound", "not an xrpc path");
     };
@@ -236,7 +298,9 @@ async fn handle(
         nsid: nsid.clone(),
         query: query.clone(),
         authorization: authorization.clone(),
+        content_type: content_type.clone(),
         body: json_body.clone(),
+        raw: body.to_vec(),
     });
     let bearer = authorization
         .as_deref()
@@ -244,10 +308,10 @@ async fn handle(
         .map(str::to_owned);
     match (method.clone(), nsid.as_str()) {
         (Method::POST, "com.atproto.server.createSession") => {
-            return create_session(&mut s, json_body);
+            return create_session(s, json_body);
         }
         (Method::POST, "com.atproto.server.refreshSession") => {
-            return refresh_session(&mut s, bearer);
+            return refresh_session(s, bearer);
         }
         _ => {}
     }
@@ -278,7 +342,7 @@ async fn handle(
             .map(|(_, v)| v.clone())
     };
     match (method, nsid.as_str()) {
-        (Method::GET, "app.bsky.notification.listNotifications") => list(&s, &query),
+        (Method::GET, "app.bsky.notification.listNotifications") => list(s, &query),
         (Method::GET, "app.bsky.feed.getPosts") => {
             let posts: Vec<Value> = query
                 .iter()
@@ -293,7 +357,29 @@ async fn handle(
                 None => xrpc_error(400, "InvalidRequest", "Unable to resolve handle"),
             }
         }
-        (Method::POST, "com.atproto.repo.createRecord") => create_record(&mut s, json_body),
+        (Method::POST, "com.atproto.repo.createRecord") => create_record(s, json_body),
+        (Method::POST, "com.atproto.repo.uploadBlob") => {
+            upload_blob(s, content_type.as_deref(), body)
+        }
+        (Method::GET, "com.atproto.repo.getRecord") => {
+            let uri = format!(
+                "at://{}/{}/{}",
+                param("repo").unwrap_or_default(),
+                param("collection").unwrap_or_default(),
+                param("rkey").unwrap_or_default()
+            );
+            match s.created.get(&uri) {
+                Some(record) => {
+                    axum::Json(json!({"uri": uri, "cid": cid_of(&uri), "value": record}))
+                        .into_response()
+                }
+                None => xrpc_error(
+                    400,
+                    "RecordNotFound",
+                    &format!("Could not locate record: {uri}"),
+                ),
+            }
+        }
         (Method::POST, "com.atproto.repo.deleteRecord") => {
             let b = json_body.unwrap_or_default();
             if b["repo"] != DID {
@@ -464,12 +550,41 @@ fn create_record(s: &mut BlueskyState, body: Option<Value>) -> Response {
             return xrpc_error(400, "InvalidRequest", &message);
         }
     }
-    s.counter += 1;
-    let uri = format!("at://{DID}/app.bsky.feed.post/3lreply{:06}", s.counter);
+    if let Err(message) = check_embed(&record["embed"], &s.blobs) {
+        return xrpc_error(400, "InvalidRequest", &message);
+    }
+    let uri = match b["rkey"].as_str() {
+        None => {
+            s.counter += 1;
+            format!("at://{DID}/app.bsky.feed.post/3lreply{:06}", s.counter)
+        }
+        Some(rkey) if !is_tid(rkey) => {
+            return xrpc_error(
+                400,
+                "InvalidRequest",
+                &format!("Invalid record key for app.bsky.feed.post: {rkey:?} is not a TID"),
+            );
+        }
+        Some(rkey) => format!("at://{DID}/app.bsky.feed.post/{rkey}"),
+    };
+    if s.created.contains_key(&uri) {
+        return match s.duplicate_answer {
+            DuplicateAnswer::InvalidSwap => xrpc_error(
+                400,
+                "InvalidSwap",
+                &format!("Record already exists at {uri}"),
+            ),
+            DuplicateAnswer::ServerError => {
+                xrpc_error(500, "InternalServerError", "Internal Server Error")
+            }
+        };
+    }
     s.created.insert(uri.clone(), record.clone());
     s.posts.insert(
         uri.clone(),
-        json!({"uri": uri, "cid": cid_of(&uri), "record": record}),
+        json!({"uri": uri, "cid": cid_of(&uri), "author": {"did": DID, "handle": HANDLE},
+            "record": record, "likeCount": 0, "replyCount": 0, "repostCount": 0,
+            "quoteCount": 0, "indexedAt": "2025-01-15T03:00:01.000Z"}),
     );
     axum::Json(json!({"uri": uri, "cid": cid_of(&uri), "validationStatus": "valid"}))
         .into_response()
@@ -509,5 +624,84 @@ fn check_facet(text: &str, facet: &Value, handles: &HashMap<String, String>) -> 
         Err(format!(
             "facet {start}..{end} covers {slice:?}, not {expected:?}"
         ))
+    }
+}
+
+/// A TID: 13 characters of the base32-sortable alphabet, the first one of `234567abcdefghij`.
+pub fn is_tid(rkey: &str) -> bool {
+    const ALPHABET: &str = "234567abcdefghijklmnopqrstuvwxyz";
+    rkey.len() == 13
+        && rkey.chars().all(|c| ALPHABET.contains(c))
+        && rkey
+            .chars()
+            .next()
+            .is_some_and(|c| "234567abcdefghij".contains(c))
+}
+
+fn upload_blob(s: &mut BlueskyState, content_type: Option<&str>, body: &Bytes) -> Response {
+    let Some(mime) = content_type.filter(|t| !t.is_empty()) else {
+        return xrpc_error(400, "InvalidRequest", "uploadBlob needs a Content-Type");
+    };
+    if body.is_empty() {
+        return xrpc_error(400, "InvalidRequest", "empty blob");
+    }
+    let cid = format!("bafkrei{}", &cid_of(&String::from_utf8_lossy(body))[7..]);
+    s.blobs.insert(cid.clone(), (mime.to_owned(), body.len()));
+    axum::Json(json!({"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": body.len()}}))
+        .into_response()
+}
+
+/// An embed's blobs must have been uploaded, images need `alt`, aspect ratios are positive.
+fn check_embed(embed: &Value, blobs: &BTreeMap<String, (String, usize)>) -> Result<(), String> {
+    let known = |blob: &Value, prefix: &str| -> Result<(), String> {
+        let cid = blob["ref"]["$link"]
+            .as_str()
+            .ok_or("blob without ref.$link")?;
+        let (mime, size) = blobs
+            .get(cid)
+            .ok_or(format!("blob {cid} was not uploaded"))?;
+        if blob["mimeType"] != mime.as_str() || blob["size"] != *size {
+            return Err(format!(
+                "blob {cid}: mimeType or size differ from the upload"
+            ));
+        }
+        if !mime.starts_with(prefix) {
+            return Err(format!("blob {cid} is {mime}, not {prefix}"));
+        }
+        Ok(())
+    };
+    let ratio = |item: &Value| -> Result<(), String> {
+        let r = &item["aspectRatio"];
+        if r.is_null() || (r["width"].as_u64() > Some(0) && r["height"].as_u64() > Some(0)) {
+            Ok(())
+        } else {
+            Err(format!(
+                "aspectRatio {r} must have positive width and height"
+            ))
+        }
+    };
+    match embed["$type"].as_str() {
+        None if embed.is_null() => Ok(()),
+        Some("app.bsky.embed.images") => {
+            let images = embed["images"]
+                .as_array()
+                .ok_or("images must be an array")?;
+            if images.is_empty() || images.len() > 4 {
+                return Err(format!("{} images; 1 to 4 allowed", images.len()));
+            }
+            for image in images {
+                if !image["alt"].is_string() {
+                    return Err("Record/embed/images/alt must be a string".to_owned());
+                }
+                known(&image["image"], "image/")?;
+                ratio(image)?;
+            }
+            Ok(())
+        }
+        Some("app.bsky.embed.video") => {
+            known(&embed["video"], "video/mp4")?;
+            ratio(embed)
+        }
+        other => Err(format!("unexpected embed {other:?}")),
     }
 }
