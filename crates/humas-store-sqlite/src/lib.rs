@@ -11,6 +11,7 @@
 
 mod inbox;
 mod inbox_rows;
+mod publish;
 mod rows;
 
 use std::str::FromStr;
@@ -18,17 +19,21 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use humas_domain::inbox::{Message, Workflow};
+use humas_domain::publish::chain::ApprovalChain;
+use humas_domain::publish::{DeliveryState, Post};
 use humas_domain::routing::RoutingRule;
 use humas_domain::sla::{ClockPolicy, Holiday, OpdClockPolicy};
 use humas_domain::{
     Account, AccountId, AuditEntry, Delegation, DelegationId, GENESIS_HASH, MessageId,
     NewAuditEntry, Opd, OpdId, Platform, RoutingRuleId, Slug, User, UserId, Username,
 };
+use humas_domain::{MediaId, PostId, PublishJobId};
 use humas_store::{
     ApiToken, ApiTokenId, AuditActor, AuditQuery, ComplianceQuery, ComplianceRow, Credentials,
     Cursor, IngestOutcome, MessageQuery, Note, Reply, ReplyId, ReplyState, SavedReply,
     SavedReplyId, SessionRecord, Store, StoreError, StoreResult,
 };
+use humas_store::{JobOutcome, MediaAsset, PostApproval, PostChange, PostQuery, PublishJob};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::sqlite::{
@@ -66,6 +71,12 @@ fn map_err(e: sqlx::Error, reference: &'static str) -> StoreError {
                 "api_token"
             } else if msg.contains("sessions") {
                 "session"
+            } else if msg.contains("post_approvals") {
+                "approval"
+            } else if msg.contains("publish_jobs") {
+                "publish_job"
+            } else if msg.contains("post_channels") {
+                "channel"
             } else if msg.contains("messages.id") {
                 "message_id"
             } else {
@@ -1079,6 +1090,102 @@ impl Store for SqliteStore {
         .fetch_optional(&self.reader)
         .await
         .map_err(|e| map_err(e, "account"))
+    }
+
+    async fn create_media(&self, by: &AuditActor, media: &MediaAsset) -> StoreResult<()> {
+        publish::create_media(self, by, media).await
+    }
+
+    async fn set_media_alt_text(
+        &self,
+        by: &AuditActor,
+        id: MediaId,
+        alt_text: Option<&str>,
+    ) -> StoreResult<()> {
+        publish::set_media_alt_text(self, by, id, alt_text).await
+    }
+
+    async fn get_media(&self, id: MediaId) -> StoreResult<MediaAsset> {
+        publish::get_media(self, id).await
+    }
+
+    async fn create_post(&self, by: &AuditActor, post: &Post) -> StoreResult<()> {
+        publish::create_post(self, by, post).await
+    }
+
+    async fn change_post(&self, by: &AuditActor, change: &PostChange<'_>) -> StoreResult<()> {
+        publish::change_post(self, by, change).await
+    }
+
+    async fn get_post(&self, id: PostId) -> StoreResult<Post> {
+        publish::get_post(self, id).await
+    }
+
+    async fn list_posts(&self, query: &PostQuery) -> StoreResult<Vec<Post>> {
+        publish::list_posts(self, query).await
+    }
+
+    async fn list_approvals(&self, post: PostId) -> StoreResult<Vec<PostApproval>> {
+        publish::list_approvals(self, post).await
+    }
+
+    async fn set_approval_chain(
+        &self,
+        by: &AuditActor,
+        opd: OpdId,
+        chain: Option<&ApprovalChain>,
+    ) -> StoreResult<()> {
+        publish::set_approval_chain(self, by, opd, chain).await
+    }
+
+    async fn approval_chain(&self, opd: OpdId) -> StoreResult<Option<ApprovalChain>> {
+        publish::approval_chain(self, opd).await
+    }
+
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease: jiff::SignedDuration,
+        limit: u32,
+    ) -> StoreResult<Vec<PublishJob>> {
+        publish::claim_jobs(self, worker, now, lease, limit).await
+    }
+
+    async fn finish_job(&self, by: &AuditActor, outcome: &JobOutcome<'_>) -> StoreResult<()> {
+        publish::finish_job(self, by, outcome).await
+    }
+
+    async fn settle_job(
+        &self,
+        by: &AuditActor,
+        action: &str,
+        expected: DeliveryState,
+        job: &PublishJob,
+    ) -> StoreResult<()> {
+        publish::settle_job(self, by, action, expected, job).await
+    }
+
+    async fn get_job(&self, id: PublishJobId) -> StoreResult<PublishJob> {
+        publish::get_job(self, id).await
+    }
+
+    async fn post_jobs(&self, post: PostId) -> StoreResult<Vec<PublishJob>> {
+        publish::post_jobs(self, post).await
+    }
+
+    async fn list_jobs(
+        &self,
+        opd: Option<OpdId>,
+        from: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<PublishJob>> {
+        publish::list_jobs(self, opd, from, until, limit).await
+    }
+
+    async fn next_job_at(&self) -> StoreResult<Option<Timestamp>> {
+        publish::next_job_at(self).await
     }
 }
 

@@ -15,17 +15,23 @@
 pub mod conformance;
 #[cfg(feature = "testing")]
 pub mod conformance_inbox;
+#[cfg(feature = "testing")]
+pub mod conformance_publish;
 pub mod inbox;
+pub mod publish;
 mod records;
 
 use async_trait::async_trait;
 use humas_domain::inbox::{Message, Workflow};
+use humas_domain::publish::chain::ApprovalChain;
+use humas_domain::publish::{DeliveryState, Post};
 use humas_domain::routing::RoutingRule;
 use humas_domain::sla::{ClockPolicy, Holiday, OpdClockPolicy};
 use humas_domain::{
     Account, AccountId, AuditEntry, Delegation, DelegationId, MessageId, NewAuditEntry, Opd, OpdId,
     Platform, RoutingRuleId, Slug, User, UserId, Username,
 };
+use humas_domain::{MediaId, PostId, PublishJobId};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -33,6 +39,8 @@ pub use inbox::{
     AssigneeFilter, ComplianceQuery, ComplianceRow, Cursor, DeadlineFilter, IngestOutcome,
     MessageQuery, Note, Reply, ReplyId, ReplyState, SavedReply, SavedReplyId,
 };
+
+pub use publish::{JobOutcome, MediaAsset, PostApproval, PostChange, PostQuery, PublishJob};
 
 pub use records::{ApiToken, ApiTokenId, AuditActor, AuditQuery, Credentials, SessionRecord};
 
@@ -332,4 +340,84 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// An account's sealed credentials, if any.
     async fn account_credentials(&self, account: AccountId) -> StoreResult<Option<Vec<u8>>>;
+    // --- Publishing ---------------------------------------------------------------------------
+
+    /// Records an uploaded medium (its bytes are already stored); audited.
+    /// `UnknownReference("opd")`.
+    async fn create_media(&self, by: &AuditActor, media: &MediaAsset) -> StoreResult<()>;
+    /// Changes a medium's alternative text; audited. `NotFound("media")`.
+    async fn set_media_alt_text(
+        &self,
+        by: &AuditActor,
+        id: MediaId,
+        alt_text: Option<&str>,
+    ) -> StoreResult<()>;
+    /// One medium. `NotFound("media")`.
+    async fn get_media(&self, id: MediaId) -> StoreResult<MediaAsset>;
+    /// Stores a new post with its channels and media; audited as `post.create`.
+    /// `UnknownReference("opd" | "user" | "account" | "media")`.
+    async fn create_post(&self, by: &AuditActor, post: &Post) -> StoreResult<()>;
+    /// Applies a [`PostChange`] in one transaction: the post (only if its state is still
+    /// `expected`, else `Conflict("post_state")`), its channels and media, the approval
+    /// (`Conflict("approval")` if this person already approved this step in this round) and the
+    /// jobs; one audit entry.
+    async fn change_post(&self, by: &AuditActor, change: &PostChange<'_>) -> StoreResult<()>;
+    /// One post with its channels and media. `NotFound("post")`.
+    async fn get_post(&self, id: PostId) -> StoreResult<Post>;
+    /// Posts matching a query, by scheduled time (unscheduled last), then newest first.
+    async fn list_posts(&self, query: &PostQuery) -> StoreResult<Vec<Post>>;
+    /// Every approval of a post, all rounds, oldest first.
+    async fn list_approvals(&self, post: PostId) -> StoreResult<Vec<PostApproval>>;
+    /// Sets (or, with `None`, removes) an OPD's approval chain; audited.
+    async fn set_approval_chain(
+        &self,
+        by: &AuditActor,
+        opd: OpdId,
+        chain: Option<&ApprovalChain>,
+    ) -> StoreResult<()>;
+    /// An OPD's approval chain, if it has its own.
+    async fn approval_chain(&self, opd: OpdId) -> StoreResult<Option<ApprovalChain>>;
+    /// Takes up to `limit` jobs that are due at `now` and not held by a live lease: each becomes
+    /// held by `worker` until `now + lease`, a scheduled job becomes `publishing` with its intent
+    /// recorded (`intent_at`, `in_doubt`), and `needs_reconcile` says whether an earlier attempt
+    /// may have reached the platform. Several workers never take the same job (PostgreSQL:
+    /// `FOR UPDATE SKIP LOCKED`; SQLite: one writer). Not audited: bookkeeping.
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease: jiff::SignedDuration,
+        limit: u32,
+    ) -> StoreResult<Vec<PublishJob>>;
+    /// Records what a worker achieved with a job it holds (and releases it). When the job's
+    /// state is final and every job of the post is final, the post becomes `done` in the same
+    /// transaction. Final outcomes are audited (`post.published`, `post.publish_failed`,
+    /// `post.publish_uncertain`); a retry being scheduled is not. `Conflict("job_lease")` when
+    /// the worker no longer holds it.
+    async fn finish_job(&self, by: &AuditActor, outcome: &JobOutcome<'_>) -> StoreResult<()>;
+    /// A person settles a job (after checking an uncertain one on the platform, or to retry a
+    /// failed one): replaces its state, link and error; audited as `action`.
+    /// `Conflict("job_state")` when its state is no longer `expected`.
+    async fn settle_job(
+        &self,
+        by: &AuditActor,
+        action: &str,
+        expected: DeliveryState,
+        job: &PublishJob,
+    ) -> StoreResult<()>;
+    /// One job. `NotFound("publish_job")`.
+    async fn get_job(&self, id: PublishJobId) -> StoreResult<PublishJob>;
+    /// The jobs of a post, in channel order.
+    async fn post_jobs(&self, post: PostId) -> StoreResult<Vec<PublishJob>>;
+    /// Jobs due in `[from, until)` (the queue view), by due time.
+    async fn list_jobs(
+        &self,
+        opd: Option<OpdId>,
+        from: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<PublishJob>>;
+    /// When the next job becomes takeable (its next attempt or its lease end), if any: the
+    /// worker sleeps until then.
+    async fn next_job_at(&self) -> StoreResult<Option<Timestamp>>;
 }
