@@ -11,6 +11,7 @@
 
 pub mod chain;
 pub mod limits;
+pub mod media;
 pub mod zone;
 
 use jiff::Timestamp;
