@@ -17,6 +17,15 @@
 //! the client refresh once (`POST /2/oauth2/token`) and repeat the call once; X rotates the
 //! refresh token, so the caller must store [`XClient::take_refreshed_tokens`] after each call.
 //! Without it (or when the refresh is refused) a 401 is [`ConnectorError::TokenExpired`].
+//!
+//! **Publishing** (issue 5, [`Publisher`]): each file goes up through the chunked
+//! `POST /2/media/upload` (`INIT`, `APPEND` in 1 MiB segments, `FINALIZE`, then `STATUS` while
+//! X processes a video or GIF), alt text through `POST /2/media/metadata` \[verify\], then
+//! `POST /2/tweets` with the text and the media ids. X refuses text identical to a recent post
+//! of ours (403 "duplicate content"); the client then looks for that post made since the
+//! intent, because after a crash the refusal means the earlier attempt went through.
+//! Reconciliation reads `GET /2/users/:id/tweets` from the intent (minus 5 s) and compares text
+//! with links removed, since X rewrites every link to `t.co`.
 
 use std::time::Duration;
 
@@ -27,6 +36,7 @@ use humas_domain::inbox::{Author, ExternalId, Inbound, MessageKind};
 use humas_domain::org::Platform;
 use jiff::Timestamp;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::multipart::{Form, Part};
 use reqwest::{Method, Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -35,6 +45,9 @@ use tokio::sync::Mutex;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::http::{Http, header_u64, parse_json, read_body, transport_error};
+use crate::outbound::{
+    Engagement, MediaKind, OutboundMedia, OutboundPost, PublishOutcome, Published, Publisher,
+};
 use crate::{ConnectorError, Page, Poller, Rejected, Responder};
 
 /// The most a standard account may post, in weighted characters (section 3.6).
@@ -57,10 +70,34 @@ pub struct XConfig {
     pub refresh: Option<XRefresh>,
     /// Mentions per page, 5–100 (X's bounds; clamped).
     pub page_size: u8,
+    /// How long to wait for X to process an uploaded video or GIF.
+    pub media_poll: MediaPoll,
+}
+
+/// How long to wait for X to process an uploaded video or GIF before posting it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MediaPoll {
+    /// Wait between two `STATUS` checks when X does not say (`check_after_secs`); X's own
+    /// figure is used when given, at most a minute.
+    pub interval: Duration,
+    /// Most `STATUS` checks per file. When they run out the publish fails as
+    /// [`ConnectorError::Unavailable`]; nothing was posted, so the next attempt starts over.
+    pub attempts: u32,
+}
+
+impl Default for MediaPoll {
+    /// Every 5 s, up to 60 checks (5 minutes or more when X asks for longer waits).
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(5),
+            attempts: 60,
+        }
+    }
 }
 
 impl XConfig {
-    /// A configuration with X's largest page (100) and no refresh.
+    /// A configuration with X's largest page (100), no refresh, and media processing waited
+    /// for up to 5 minutes.
     #[must_use]
     pub fn new(api_base: &str, user_id: &str, access_token: SecretString) -> Self {
         Self {
@@ -69,6 +106,7 @@ impl XConfig {
             access_token,
             refresh: None,
             page_size: 100,
+            media_poll: MediaPoll::default(),
         }
     }
 }
@@ -97,6 +135,13 @@ pub struct XTokens {
     pub refresh_token: Option<SecretString>,
     /// Seconds the access token lives, as X said.
     pub expires_in: Option<u64>,
+}
+
+/// What a request carries.
+enum Payload<'a> {
+    Empty,
+    Json(&'a serde_json::Value),
+    Multipart(&'a (dyn Fn() -> Form + Sync)),
 }
 
 /// Reads mentions from and answers on X for one account.
@@ -145,15 +190,37 @@ impl XClient {
         query: &[(&str, &str)],
         body: Option<&serde_json::Value>,
     ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
+        let payload = body.map_or(Payload::Empty, Payload::Json);
+        self.send_payload(method, path, query, &payload).await
+    }
+
+    /// A `POST` with a multipart body, built afresh for each try (a form is consumed when
+    /// sent, and the refresh path may send twice).
+    async fn send_multipart(
+        &self,
+        path: &str,
+        build: &(dyn Fn() -> Form + Sync),
+    ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
+        self.send_payload(Method::POST, path, &[], &Payload::Multipart(build))
+            .await
+    }
+
+    async fn send_payload(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        payload: &Payload<'_>,
+    ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
         let access = self.tokens.lock().await.access.clone();
         match self
-            .send_with(&access, method.clone(), path, query, body)
+            .send_with(&access, method.clone(), path, query, payload)
             .await
         {
             Err(ConnectorError::TokenExpired(detail)) if self.config.refresh.is_some() => {
                 self.refresh(&access, &detail).await?;
                 let access = self.tokens.lock().await.access.clone();
-                self.send_with(&access, method, path, query, body).await
+                self.send_with(&access, method, path, query, payload).await
             }
             other => other,
         }
@@ -165,7 +232,7 @@ impl XClient {
         method: Method,
         path: &str,
         query: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
+        payload: &Payload<'_>,
     ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
         let mut url = self.http.url(&self.config.api_base, path)?;
         if !query.is_empty() {
@@ -176,8 +243,10 @@ impl XClient {
             .client()
             .request(method, url)
             .bearer_auth(access.expose_secret());
-        if let Some(body) = body {
-            request = request.json(body);
+        match payload {
+            Payload::Empty => {}
+            Payload::Json(body) => request = request.json(body),
+            Payload::Multipart(build) => request = request.multipart(build()),
         }
         let response = request.send().await.map_err(|e| transport_error(&e))?;
         let status = response.status();
@@ -870,6 +939,418 @@ pub fn verify_signature(consumer_secret: &SecretString, body: &[u8], signature: 
     };
     mac.update(body);
     mac.verify_slice(&expected).is_ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publishing (issue 5): sections 3.3 and 3.5
+
+/// Size of one `APPEND` segment (X allows up to 5 MB; smaller segments retry cheaper).
+pub const MEDIA_CHUNK_BYTES: usize = 1024 * 1024;
+
+/// The most images one post may carry (or one video, or one GIF).
+pub const MAX_IMAGES: usize = 4;
+
+/// Seconds of clock difference between X and us allowed when matching a post to an intent.
+const CLOCK_SKEW_SECS: i64 = 5;
+
+/// The longest wait between two `STATUS` checks, whatever X asks for.
+const MAX_STATUS_WAIT: Duration = Duration::from_secs(60);
+
+/// What the operator is told when X refuses a post as a duplicate and none of ours matches.
+const DUPLICATE_REFUSAL: &str = "X refuses a post identical to a recent one: change the text";
+
+/// X's upload category for a file.
+fn media_category(media: &OutboundMedia) -> &'static str {
+    match media.kind {
+        MediaKind::Video => "tweet_video",
+        MediaKind::Image if media.mime.eq_ignore_ascii_case("image/gif") => "tweet_gif",
+        MediaKind::Image => "tweet_image",
+    }
+}
+
+/// X's rules for one post (section 1.1): up to four images, or one video, or one GIF; text
+/// within the weighted limit, and some text or some media.
+fn check_post(post: &OutboundPost) -> Result<(), ConnectorError> {
+    let single_only = post
+        .media
+        .iter()
+        .filter(|m| media_category(m) != "tweet_image")
+        .count();
+    if single_only > 0 && post.media.len() > 1 {
+        return Err(ConnectorError::Refused(
+            "an X post carries up to four images, or one video, or one GIF, not a mix: \
+             split it into separate posts"
+                .to_owned(),
+        ));
+    }
+    if post.media.len() > MAX_IMAGES {
+        return Err(ConnectorError::Refused(format!(
+            "an X post carries at most {MAX_IMAGES} images; this one has {}",
+            post.media.len()
+        )));
+    }
+    if post.text.trim().is_empty() {
+        if post.media.is_empty() {
+            return Err(ConnectorError::Refused(
+                "the post is empty; X needs text or media".to_owned(),
+            ));
+        }
+        return Ok(());
+    }
+    let length = weighted_length(&post.text);
+    if length > MAX_WEIGHTED_LENGTH {
+        return Err(ConnectorError::Refused(format!(
+            "the post is {length} characters as X counts them (links 23, emoji and CJK 2); \
+             the limit is {MAX_WEIGHTED_LENGTH}: shorten it by {}",
+            length - MAX_WEIGHTED_LENGTH
+        )));
+    }
+    Ok(())
+}
+
+/// Whether X refused a post as identical to a recent one (403 "duplicate content").
+fn is_duplicate_refusal(error: &ConnectorError) -> bool {
+    matches!(error, ConnectorError::Forbidden(detail)
+        if detail.to_ascii_lowercase().contains("duplicate content"))
+}
+
+/// Text as compared during reconciliation: X rewrites every link to `t.co` (and adds one for
+/// attached media) and escapes `&`, `<`, `>` in what it returns, so links are dropped from
+/// both sides, entities undone, Unicode composed and whitespace normalised.
+fn comparable_text(text: &str) -> String {
+    let unescaped = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let composed: String = unescaped.nfc().collect();
+    composed
+        .split_whitespace()
+        .filter(|word| !looks_like_url(word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')'])))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `FINALIZE` and `STATUS` answers: `data.processing_info` while X works on a video or GIF.
+#[derive(Deserialize)]
+struct MediaAnswer {
+    data: MediaData,
+}
+
+#[derive(Deserialize)]
+struct MediaData {
+    id: String,
+    #[serde(default)]
+    processing_info: Option<ProcessingInfo>,
+}
+
+#[derive(Deserialize)]
+struct ProcessingInfo {
+    state: String,
+    #[serde(default)]
+    check_after_secs: Option<u64>,
+    #[serde(default)]
+    error: Option<ProcessingError>,
+}
+
+#[derive(Deserialize)]
+struct ProcessingError {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// `GET /2/users/:id/tweets` for reconciliation.
+#[derive(Deserialize)]
+struct OwnTimeline {
+    #[serde(default)]
+    data: Vec<OwnTweet>,
+}
+
+#[derive(Deserialize)]
+struct OwnTweet {
+    id: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    created_at: Option<String>,
+}
+
+/// `GET /2/tweets/:id?tweet.fields=public_metrics`.
+#[derive(Deserialize)]
+struct MetricsAnswer {
+    data: Option<MetricsTweet>,
+    #[serde(default)]
+    errors: Vec<PartialError>,
+}
+
+#[derive(Deserialize)]
+struct MetricsTweet {
+    public_metrics: PublicMetrics,
+}
+
+#[derive(Default, Deserialize)]
+struct PublicMetrics {
+    #[serde(default)]
+    like_count: u64,
+    #[serde(default)]
+    reply_count: u64,
+    #[serde(default)]
+    retweet_count: u64,
+    #[serde(default)]
+    quote_count: u64,
+    #[serde(default)]
+    impression_count: Option<u64>,
+}
+
+fn post_url(id: &str) -> String {
+    format!("https://x.com/i/web/status/{id}")
+}
+
+impl XClient {
+    /// Uploads one file (INIT, APPEND…, FINALIZE, STATUS while processing, alt text) and
+    /// returns its media id.
+    async fn upload_media(&self, media: &OutboundMedia) -> Result<String, ConnectorError> {
+        if media.bytes.is_empty() {
+            return Err(ConnectorError::Refused(format!(
+                "{} is empty; attach the file again",
+                media.file_name
+            )));
+        }
+        let category = media_category(media);
+        let total = media.bytes.len().to_string();
+        let init = || {
+            Form::new()
+                .text("command", "INIT")
+                .text("media_type", media.mime.clone())
+                .text("total_bytes", total.clone())
+                .text("media_category", category)
+        };
+        let (_, bytes) = self.send_multipart("/2/media/upload", &init).await?;
+        let id = parse_json::<MediaAnswer>(&bytes)?.data.id;
+        if id.is_empty() {
+            return Err(ConnectorError::Malformed(
+                "media upload INIT answered without an id".to_owned(),
+            ));
+        }
+        for (index, chunk) in media.bytes.chunks(MEDIA_CHUNK_BYTES).enumerate() {
+            let append = || {
+                Form::new()
+                    .text("command", "APPEND")
+                    .text("media_id", id.clone())
+                    .text("segment_index", index.to_string())
+                    .part(
+                        "media",
+                        Part::bytes(chunk.to_vec()).file_name(media.file_name.clone()),
+                    )
+            };
+            self.send_multipart("/2/media/upload", &append).await?;
+        }
+        let finalize = || {
+            Form::new()
+                .text("command", "FINALIZE")
+                .text("media_id", id.clone())
+        };
+        let (_, bytes) = self.send_multipart("/2/media/upload", &finalize).await?;
+        let finalized: MediaAnswer = parse_json(&bytes)?;
+        if let Some(info) = finalized.data.processing_info {
+            self.wait_for_processing(&id, info).await?;
+        }
+        // X describes images and GIFs; it documents no alt text for videos \[verify\].
+        if media.kind == MediaKind::Image
+            && let Some(alt) = media.alt_text.as_deref().filter(|a| !a.trim().is_empty())
+        {
+            self.set_alt_text(&id, alt).await?;
+        }
+        Ok(id)
+    }
+
+    /// Polls `GET /2/media/upload?command=STATUS` until X says `succeeded`.
+    async fn wait_for_processing(
+        &self,
+        id: &str,
+        mut info: ProcessingInfo,
+    ) -> Result<(), ConnectorError> {
+        let poll = self.config.media_poll;
+        for _ in 0..poll.attempts {
+            match info.state.as_str() {
+                "succeeded" => return Ok(()),
+                "failed" => {
+                    let error = info.error.as_ref();
+                    let reason = error
+                        .and_then(|e| e.message.as_deref().or(e.name.as_deref()))
+                        .unwrap_or("no reason given");
+                    return Err(ConnectorError::Refused(format!(
+                        "X could not process the media ({reason}); check the file's format, \
+                         length and size"
+                    )));
+                }
+                "pending" | "in_progress" => {}
+                other => {
+                    return Err(ConnectorError::Malformed(format!(
+                        "media {id} has processing state {other:?}, not one X documents"
+                    )));
+                }
+            }
+            let wait = info
+                .check_after_secs
+                .map_or(poll.interval, Duration::from_secs)
+                .min(MAX_STATUS_WAIT);
+            tokio::time::sleep(wait).await;
+            let query = [("command", "STATUS"), ("media_id", id)];
+            let (_, bytes) = self
+                .send(Method::GET, "/2/media/upload", &query, None)
+                .await?;
+            let status: MediaAnswer = parse_json(&bytes)?;
+            // No processing_info in a STATUS answer means nothing is left to do.
+            info = status.data.processing_info.unwrap_or(ProcessingInfo {
+                state: "succeeded".to_owned(),
+                check_after_secs: None,
+                error: None,
+            });
+        }
+        if info.state == "succeeded" {
+            return Ok(());
+        }
+        Err(ConnectorError::Unavailable {
+            retry_after: Some(poll.interval),
+            detail: format!(
+                "X was still processing media {id} after {} checks; nothing was posted, the \
+                 next attempt starts again",
+                poll.attempts
+            ),
+        })
+    }
+
+    /// `POST /2/media/metadata` with the alt text \[verify\]: the shared brief names only the
+    /// upload commands; this is X's documented v2 metadata call.
+    async fn set_alt_text(&self, id: &str, alt: &str) -> Result<(), ConnectorError> {
+        let body = serde_json::json!({"id": id, "metadata": {"alt_text": {"text": alt}}});
+        self.send(Method::POST, "/2/media/metadata", &[], Some(&body))
+            .await?;
+        Ok(())
+    }
+
+    /// `POST /2/tweets` with the text and the media ids.
+    async fn create_post(
+        &self,
+        text: &str,
+        media_ids: &[String],
+    ) -> Result<Published, ConnectorError> {
+        let mut body = serde_json::json!({});
+        if !text.trim().is_empty() {
+            body["text"] = serde_json::json!(text);
+        }
+        if !media_ids.is_empty() {
+            body["media"] = serde_json::json!({ "media_ids": media_ids });
+        }
+        let (_, bytes) = self
+            .send(Method::POST, "/2/tweets", &[], Some(&body))
+            .await?;
+        let created: DataOf<Created> = parse_json(&bytes)?;
+        if created.data.id.is_empty() {
+            return Err(ConnectorError::Malformed(
+                "POST /2/tweets answered without an id".to_owned(),
+            ));
+        }
+        Ok(Published {
+            url: Some(post_url(&created.data.id)),
+            external_id: created.data.id,
+        })
+    }
+
+    /// Our posts since the intent (5 s earlier for clock skew), newest first; the first whose
+    /// text matches.
+    async fn find_own_post(
+        &self,
+        post: &OutboundPost,
+    ) -> Result<Option<Published>, ConnectorError> {
+        let earliest = Timestamp::from_second(post.intent_at.as_second() - CLOCK_SKEW_SECS)
+            .map_err(|e| ConnectorError::Target(format!("intent time out of range: {e}")))?;
+        let start_time = earliest.to_string();
+        let path = format!("/2/users/{}/tweets", segment(&self.config.user_id));
+        let query = [
+            ("start_time", start_time.as_str()),
+            ("max_results", "20"),
+            ("tweet.fields", "created_at,text"),
+        ];
+        let (_, bytes) = self.send(Method::GET, &path, &query, None).await?;
+        let timeline: OwnTimeline = parse_json(&bytes)?;
+        let wanted = comparable_text(&post.text);
+        let found = timeline.data.into_iter().find(|tweet| {
+            let recent = tweet
+                .created_at
+                .as_deref()
+                .and_then(|t| t.parse::<Timestamp>().ok())
+                // start_time already limits the list; a post without a time is still a match.
+                .is_none_or(|t| t >= earliest);
+            recent && !tweet.id.is_empty() && comparable_text(&tweet.text) == wanted
+        });
+        Ok(found.map(|tweet| Published {
+            url: Some(post_url(&tweet.id)),
+            external_id: tweet.id,
+        }))
+    }
+}
+
+#[async_trait]
+impl Publisher for XClient {
+    async fn publish(&self, post: &OutboundPost) -> Result<PublishOutcome, ConnectorError> {
+        check_post(post)?;
+        let mut media_ids = Vec::with_capacity(post.media.len());
+        for media in &post.media {
+            media_ids.push(self.upload_media(media).await?);
+        }
+        match self.create_post(&post.text, &media_ids).await {
+            Ok(published) => Ok(PublishOutcome::Published(published)),
+            Err(error) if is_duplicate_refusal(&error) => {
+                // After a crash the identical post may be our own earlier attempt: then it is
+                // published, not refused.
+                match self.find_own_post(post).await {
+                    Ok(Some(earlier)) => Ok(PublishOutcome::Published(earlier)),
+                    // Could not look: try again later rather than call it refused.
+                    Err(lookup) if lookup.is_transient() => Err(lookup),
+                    _ => Err(ConnectorError::Refused(format!(
+                        "{DUPLICATE_REFUSAL} ({error})"
+                    ))),
+                }
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn find_published(
+        &self,
+        post: &OutboundPost,
+    ) -> Result<Option<Published>, ConnectorError> {
+        self.find_own_post(post).await
+    }
+
+    async fn engagement(&self, external_id: &str) -> Result<Engagement, ConnectorError> {
+        let path = format!("/2/tweets/{}", segment(external_id));
+        let query = [("tweet.fields", "public_metrics")];
+        let (_, bytes) = self.send(Method::GET, &path, &query, None).await?;
+        let answer: MetricsAnswer = parse_json(&bytes)?;
+        let Some(tweet) = answer.data else {
+            // X answers 200 with only `errors` for a deleted or unknown post.
+            let reason = answer
+                .errors
+                .into_iter()
+                .next()
+                .map(rejected_from_partial_error)
+                .map_or_else(|| "no data and no error".to_owned(), |r| r.reason);
+            return Err(ConnectorError::NotFound(format!(
+                "post {external_id}: {reason}"
+            )));
+        };
+        let m = tweet.public_metrics;
+        Ok(Engagement {
+            likes: m.like_count,
+            comments: m.reply_count,
+            shares: m.retweet_count.saturating_add(m.quote_count),
+            views: m.impression_count,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,12 @@
 //! newest-first timeline (and a 400 for the `next_token` parameter, which only search accepts),
 //! `POST /2/tweets`, `PUT /2/tweets/:id/hidden`, `DELETE /2/tweets/:id`, bearer checks, the
 //! `x-rate-limit-*` headers on every answer, and scripted failures.
+//!
+//! Publishing (sections 3.3, 3.5): the chunked `POST /2/media/upload` (`INIT`, `APPEND`,
+//! `FINALIZE`, `GET … command=STATUS` with a processing state machine), `POST /2/media/metadata`
+//! for alt text, posts with `media.media_ids` (only finished uploads), our own timeline
+//! `GET /2/users/:id/tweets` with `start_time` (links rewritten to t.co and `&` escaped, as X
+//! does), and `GET /2/tweets/:id` with `public_metrics`.
 
 #![allow(dead_code)]
 
@@ -12,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequest, Multipart, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -28,6 +34,30 @@ pub enum Failure {
     LegacyRateLimit { reset_in_secs: i64 },
     /// 200 with this raw body.
     Body(&'static str),
+    /// 401 as for an expired access token (the refresh path).
+    Unauthorized,
+}
+
+/// One part of a multipart body.
+#[derive(Clone, Debug)]
+pub struct FilePart {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// A chunked upload.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub media_type: String,
+    pub total_bytes: usize,
+    pub category: String,
+    /// Segments by index.
+    pub segments: BTreeMap<u32, Vec<u8>>,
+    pub finalized: bool,
+    /// `STATUS` checks answered.
+    pub checks: u32,
+    pub alt_text: Option<String>,
 }
 
 /// One request as the fake saw it.
@@ -38,6 +68,8 @@ pub struct Seen {
     pub query: Vec<(String, String)>,
     pub authorization: Option<String>,
     pub body: Option<Value>,
+    /// Multipart parts (media upload).
+    pub parts: Vec<FilePart>,
 }
 
 impl Seen {
@@ -46,6 +78,20 @@ impl Seen {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// A text field of a multipart body.
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.parts
+            .iter()
+            .find(|p| p.name == name && p.file_name.is_none())
+            .map(|p| String::from_utf8_lossy(&p.bytes).into_owned())
+    }
+
+    /// The upload command of a `POST /2/media/upload` (or the `command` query parameter).
+    pub fn command(&self) -> Option<String> {
+        self.field("command")
+            .or_else(|| self.param("command").map(str::to_owned))
     }
 }
 
@@ -72,6 +118,21 @@ pub struct XState {
     pub refresh_calls: u32,
     /// Delay before every answer.
     pub latency: std::time::Duration,
+    /// Failures for the first request whose `"METHOD /path COMMAND"` starts with the key,
+    /// e.g. `"POST /2/media/upload APPEND"` or `"POST /2/tweets"`.
+    pub failures_for: Vec<(String, Failure)>,
+    /// Uploads by media id.
+    pub uploads: BTreeMap<String, Upload>,
+    /// `STATUS` checks that answer `in_progress` before the outcome.
+    pub processing_checks: u32,
+    /// Whether processing ends in `failed`.
+    pub processing_fails: bool,
+    /// `check_after_secs` in processing answers.
+    pub check_after_secs: u64,
+    /// When each post we created was made (Unix seconds).
+    pub created_at: HashMap<String, i64>,
+    /// `public_metrics` by post id.
+    pub metrics: HashMap<String, Value>,
     tokens: HashMap<String, usize>,
     next_id: u64,
 }
@@ -99,6 +160,13 @@ impl FakeX {
             refresh_tokens: HashSet::new(),
             refresh_calls: 0,
             latency: std::time::Duration::ZERO,
+            failures_for: Vec::new(),
+            uploads: BTreeMap::new(),
+            processing_checks: 0,
+            processing_fails: false,
+            check_after_secs: 0,
+            created_at: HashMap::new(),
+            metrics: HashMap::new(),
             tokens: HashMap::new(),
             next_id: 1_900_000_000_000_000_000,
         }));
@@ -119,6 +187,17 @@ impl FakeX {
 
     pub fn seen(&self) -> Vec<Seen> {
         self.with(|s| s.seen.clone())
+    }
+
+    /// Requests to `path` with `method`, in order.
+    pub fn requests(&self, method: Method, path: &str) -> Vec<Seen> {
+        self.with(|s| {
+            s.seen
+                .iter()
+                .filter(|r| r.method == method && r.path == path)
+                .cloned()
+                .collect()
+        })
     }
 
     /// Adds a mention by `user` (`(id, username, name)`), registering the user.
@@ -184,6 +263,27 @@ fn now() -> i64 {
         .as_secs() as i64
 }
 
+/// The parts of a multipart body, read with axum's own extractor.
+async fn multipart_parts(headers: &HeaderMap, body: Bytes) -> Vec<FilePart> {
+    let mut request = axum::http::Request::new(axum::body::Body::from(body));
+    *request.headers_mut() = headers.clone();
+    let Ok(mut multipart) = Multipart::from_request(request, &()).await else {
+        return Vec::new();
+    };
+    let mut parts = Vec::new();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        parts.push(FilePart {
+            name,
+            file_name,
+            bytes,
+        });
+    }
+    parts
+}
+
 async fn handle(
     State(state): State<Arc<Mutex<XState>>>,
     method: Method,
@@ -195,6 +295,15 @@ async fn handle(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let multipart = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let parts = if multipart {
+        multipart_parts(&headers, body.clone()).await
+    } else {
+        Vec::new()
+    };
     let mut s = state.lock().unwrap();
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
@@ -211,6 +320,7 @@ async fn handle(
         query: query.clone(),
         authorization: authorization.clone(),
         body: json_body.clone(),
+        parts: parts.clone(),
     });
     let reset = now() + 900;
     if method == Method::POST && uri.path() == "/2/oauth2/token" {
@@ -219,8 +329,23 @@ async fn handle(
     if authorization.as_deref() != Some(&format!("Bearer {}", s.token)) {
         return problem(401, "Unauthorized", "Unauthorized");
     }
-    if let Some(failure) = s.failures.pop_front() {
+    let seen = s.seen.last().cloned().unwrap();
+    let key = format!(
+        "{method} {} {}",
+        uri.path(),
+        seen.command().unwrap_or_default()
+    );
+    let targeted = s
+        .failures_for
+        .iter()
+        .position(|(k, _)| key.starts_with(k.as_str()));
+    let failure = match targeted {
+        Some(i) => Some(s.failures_for.remove(i).1),
+        None => s.failures.pop_front(),
+    };
+    if let Some(failure) = failure {
         return match failure {
+            Failure::Unauthorized => problem(401, "Unauthorized", "Unauthorized"),
             Failure::Status(code) => problem(code, "Service Unavailable", "Service Unavailable"),
             Failure::RateLimited { reset_in_secs } => with_rate_headers(
                 problem(429, "Too Many Requests", "Too Many Requests"),
@@ -245,6 +370,11 @@ async fn handle(
     let response = match (method.clone(), segments.as_slice()) {
         (Method::GET, ["2", "users", id, "mentions"]) => mentions(&mut s, id, &query),
         (Method::POST, ["2", "tweets"]) => create(&mut s, json_body),
+        (Method::POST, ["2", "media", "upload"]) => upload(&mut s, &seen),
+        (Method::GET, ["2", "media", "upload"]) => status(&mut s, &seen),
+        (Method::POST, ["2", "media", "metadata"]) => metadata(&mut s, json_body),
+        (Method::GET, ["2", "users", id, "tweets"]) => own_timeline(&s, id, &seen),
+        (Method::GET, ["2", "tweets", id]) => metrics(&s, id),
         (Method::PUT, ["2", "tweets", id, "hidden"]) => {
             let Some(hidden) = json_body.as_ref().and_then(|b| b["hidden"].as_bool()) else {
                 return problem(400, "Invalid Request", "hidden must be a boolean");
@@ -352,8 +482,26 @@ fn create(s: &mut XState, body: Option<Value>) -> Response {
     let Some(body) = body else {
         return problem(400, "Invalid Request", "body is not JSON");
     };
-    let Some(text) = body["text"].as_str() else {
-        return problem(400, "Invalid Request", "text is required");
+    let media_ids: Vec<String> = body["media"]["media_ids"]
+        .as_array()
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    for id in &media_ids {
+        let ready = s.uploads.get(id).is_some_and(|u| {
+            u.finalized && (!needs_processing(u) || u.checks >= s.processing_checks)
+        });
+        if !ready {
+            return problem(400, "Invalid Request", "Your media IDs are invalid.");
+        }
+    }
+    let text = match body["text"].as_str() {
+        Some(text) => text,
+        None if !media_ids.is_empty() => "",
+        None => return problem(400, "Invalid Request", "text is required"),
     };
     if let Some(parent) = body["reply"]["in_reply_to_tweet_id"].as_str()
         && s.refuse_replies_to.contains(parent)
@@ -374,6 +522,7 @@ fn create(s: &mut XState, body: Option<Value>) -> Response {
     s.next_id += 1;
     let id = s.next_id.to_string();
     s.posted.insert(id.clone(), body.clone());
+    s.created_at.insert(id.clone(), now());
     (
         StatusCode::CREATED,
         axum::Json(json!({"data": {"id": id, "text": text, "edit_history_tweet_ids": [id]}})),
@@ -403,4 +552,239 @@ fn token(s: &mut XState, body: &[u8]) -> Response {
     s.token = access.clone();
     s.refresh_tokens.insert(refresh.clone());
     axum::Json(json!({"token_type": "bearer", "expires_in": 7200, "access_token": access, "scope": "tweet.read tweet.write users.read offline.access", "refresh_token": refresh})).into_response()
+}
+
+fn needs_processing(upload: &Upload) -> bool {
+    upload.category != "tweet_image"
+}
+
+fn processing_info(s: &XState, upload: &Upload) -> Option<Value> {
+    if !needs_processing(upload) {
+        return None;
+    }
+    if upload.checks < s.processing_checks {
+        let state = if upload.checks == 0 {
+            "pending"
+        } else {
+            "in_progress"
+        };
+        return Some(json!({"state": state, "check_after_secs": s.check_after_secs}));
+    }
+    if s.processing_fails {
+        return Some(json!({"state": "failed", "progress_percent": 100,
+            "error": {"code": 1, "name": "InvalidMedia", "message": "Unsupported video format"}}));
+    }
+    Some(json!({"state": "succeeded", "progress_percent": 100}))
+}
+
+/// `POST /2/media/upload` with a multipart `command`.
+fn upload(s: &mut XState, seen: &Seen) -> Response {
+    let Some(command) = seen.field("command") else {
+        return problem(400, "Invalid Request", "command is required");
+    };
+    if command == "INIT" {
+        let (Some(media_type), Some(total), Some(category)) = (
+            seen.field("media_type"),
+            seen.field("total_bytes")
+                .and_then(|t| t.parse::<usize>().ok()),
+            seen.field("media_category"),
+        ) else {
+            return problem(
+                400,
+                "Invalid Request",
+                "INIT needs media_type, total_bytes and media_category",
+            );
+        };
+        if !["tweet_image", "tweet_gif", "tweet_video"].contains(&category.as_str()) {
+            return problem(400, "Invalid Request", "unknown media_category");
+        }
+        s.next_id += 1;
+        let id = (1_880_028_106_020_515_840_u64 + s.next_id).to_string();
+        s.uploads.insert(
+            id.clone(),
+            Upload {
+                media_type,
+                total_bytes: total,
+                category,
+                segments: BTreeMap::new(),
+                finalized: false,
+                checks: 0,
+                alt_text: None,
+            },
+        );
+        return axum::Json(json!({"data": {"id": id, "media_key": format!("3_{id}"), "expires_after_secs": 86400}}))
+            .into_response();
+    }
+    let Some(id) = seen.field("media_id") else {
+        return problem(400, "Invalid Request", "media_id is required");
+    };
+    let Some(upload) = s.uploads.get_mut(&id) else {
+        return problem(400, "Invalid Request", "media_id is not a known upload");
+    };
+    match command.as_str() {
+        "APPEND" => {
+            let index = seen
+                .field("segment_index")
+                .and_then(|i| i.parse::<u32>().ok());
+            let media = seen
+                .parts
+                .iter()
+                .find(|p| p.name == "media" && p.file_name.is_some());
+            let (Some(index), Some(media)) = (index, media) else {
+                return problem(
+                    400,
+                    "Invalid Request",
+                    "APPEND needs segment_index and a media part",
+                );
+            };
+            upload.segments.insert(index, media.bytes.clone());
+            StatusCode::NO_CONTENT.into_response()
+        }
+        "FINALIZE" => {
+            let received: usize = upload.segments.values().map(Vec::len).sum();
+            let contiguous = upload
+                .segments
+                .keys()
+                .enumerate()
+                .all(|(i, k)| *k as usize == i);
+            if received != upload.total_bytes || !contiguous {
+                return problem(
+                    400,
+                    "Invalid Request",
+                    "segments do not add up to total_bytes",
+                );
+            }
+            upload.finalized = true;
+            let upload = upload.clone();
+            let mut data = json!({"id": id, "media_key": format!("3_{id}"), "size": upload.total_bytes, "expires_after_secs": 86400});
+            if let Some(info) = processing_info(s, &upload) {
+                data["processing_info"] = info;
+            }
+            axum::Json(json!({ "data": data })).into_response()
+        }
+        _ => problem(400, "Invalid Request", "unknown command"),
+    }
+}
+
+/// `GET /2/media/upload?command=STATUS&media_id=…`.
+fn status(s: &mut XState, seen: &Seen) -> Response {
+    if seen.param("command") != Some("STATUS") {
+        return problem(400, "Invalid Request", "only STATUS is a GET");
+    }
+    let id = seen.param("media_id").unwrap_or_default().to_owned();
+    let Some(upload) = s.uploads.get_mut(&id) else {
+        return problem(400, "Invalid Request", "media_id is not a known upload");
+    };
+    upload.checks += 1;
+    let upload = upload.clone();
+    let mut data = json!({"id": id, "media_key": format!("3_{id}")});
+    if let Some(info) = processing_info(s, &upload) {
+        data["processing_info"] = info;
+    }
+    axum::Json(json!({ "data": data })).into_response()
+}
+
+/// `POST /2/media/metadata` with alt text.
+fn metadata(s: &mut XState, body: Option<Value>) -> Response {
+    let body = body.unwrap_or_default();
+    let (Some(id), Some(text)) = (
+        body["id"].as_str(),
+        body["metadata"]["alt_text"]["text"].as_str(),
+    ) else {
+        return problem(
+            400,
+            "Invalid Request",
+            "id and metadata.alt_text.text are required",
+        );
+    };
+    if text.chars().count() > 1000 {
+        return problem(400, "Invalid Request", "alt text is longer than 1000");
+    }
+    let Some(upload) = s.uploads.get_mut(id) else {
+        return problem(400, "Invalid Request", "unknown media id");
+    };
+    upload.alt_text = Some(text.to_owned());
+    axum::Json(json!({"data": {"id": id, "associated_metadata": {"alt_text": {"text": text}}}}))
+        .into_response()
+}
+
+/// What X shows as a post's text: links (and attached media) as t.co, `&<>` escaped.
+fn as_x_shows(text: &str, with_media: bool) -> String {
+    let mut words: Vec<String> = text
+        .split(' ')
+        .enumerate()
+        .map(|(i, w)| {
+            if w.starts_with("http://") || w.starts_with("https://") {
+                format!("https://t.co/l{i}")
+            } else {
+                w.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            }
+        })
+        .collect();
+    if with_media {
+        words.push("https://t.co/media".to_owned());
+    }
+    words.join(" ")
+}
+
+/// `GET /2/users/:id/tweets` with `start_time` and `max_results` (5–100).
+fn own_timeline(s: &XState, id: &str, seen: &Seen) -> Response {
+    if id != s.user_id {
+        return problem(404, "Not Found Error", "Could not find user");
+    }
+    let max: usize = seen
+        .param("max_results")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(10);
+    if !(5..=100).contains(&max) {
+        return problem(
+            400,
+            "Invalid Request",
+            "max_results must be between 5 and 100",
+        );
+    }
+    let start = match seen.param("start_time") {
+        None => 0,
+        Some(t) => match t.parse::<jiff::Timestamp>() {
+            Ok(t) => t.as_second(),
+            Err(_) => return problem(400, "Invalid Request", "start_time is not RFC 3339"),
+        },
+    };
+    let mut tweets: Vec<Value> = s
+        .posted
+        .iter()
+        .filter(|(id, _)| s.created_at.get(*id).is_some_and(|c| *c >= start))
+        .map(|(id, body)| {
+            let created = jiff::Timestamp::from_second(s.created_at[id]).unwrap();
+            let text = as_x_shows(
+                body["text"].as_str().unwrap_or_default(),
+                body.get("media").is_some(),
+            );
+            json!({"id": id, "text": text, "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string(), "edit_history_tweet_ids": [id]})
+        })
+        .collect();
+    tweets.sort_by_key(|t| std::cmp::Reverse(id_key(t)));
+    tweets.truncate(max);
+    let mut body = json!({"meta": {"result_count": tweets.len()}});
+    if !tweets.is_empty() {
+        body["data"] = json!(tweets);
+    }
+    axum::Json(body).into_response()
+}
+
+/// `GET /2/tweets/:id?tweet.fields=public_metrics`; an unknown id is a 200 with `errors`.
+fn metrics(s: &XState, id: &str) -> Response {
+    if !s.posted.contains_key(id) && !s.metrics.contains_key(id) {
+        return axum::Json(json!({"errors": [{"value": id, "detail": format!("Could not find tweet with id: [{id}]."),
+            "title": "Not Found Error", "resource_type": "tweet", "parameter": "id", "resource_id": id,
+            "type": "https://api.twitter.com/2/problems/resource-not-found"}]}))
+            .into_response();
+    }
+    let metrics = s.metrics.get(id).cloned().unwrap_or_else(|| {
+        json!({"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0, "bookmark_count": 0, "impression_count": 0})
+    });
+    axum::Json(json!({"data": {"id": id, "text": "…", "edit_history_tweet_ids": [id], "public_metrics": metrics}}))
+        .into_response()
 }
