@@ -777,7 +777,7 @@ pub fn record_key(idempotency_key: &str, intent_at: Timestamp) -> String {
     tid(micros, clock_id)
 }
 
-/// A TID (AT Protocol timestamp identifier): 13 characters of [`TID_ALPHABET`] encoding a
+/// A TID (AT Protocol timestamp identifier): 13 characters of `234567a…z` encoding a
 /// 64-bit number whose top bit is 0, then 53 bits of `micros`, then 10 bits of `clock_id`
 /// (higher bits of either are dropped).
 #[must_use]
