@@ -35,6 +35,15 @@ pub enum AppError {
     /// why, for the operator.
     #[error("the platform refused: {0}")]
     Platform(String),
+    /// A rule of the domain refused the request (an approval out of turn, an unreadable file, a
+    /// post with problems); `code` is stable for translations, `message` says what to fix.
+    #[error("{message}")]
+    Refused {
+        /// Stable snake_case code.
+        code: &'static str,
+        /// What is wrong and how to fix it, in English.
+        message: String,
+    },
     /// Storage or hashing failed; logged once at the edge.
     #[error("internal error: {0}")]
     Internal(String),
@@ -53,6 +62,7 @@ impl AppError {
             Self::Unauthenticated => "unauthenticated",
             Self::Throttled { .. } => "too_many_attempts",
             Self::Platform(_) => "platform_refused",
+            Self::Refused { code, .. } => code,
             Self::Internal(_) => "internal",
         }
     }

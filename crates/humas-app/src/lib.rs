@@ -21,6 +21,7 @@ mod error;
 pub mod inbox;
 pub mod org;
 pub mod people;
+pub mod publish;
 pub mod sealed;
 
 use std::sync::Arc;

@@ -1,19 +1,25 @@
-//! Secrets at rest: platform tokens and webhook secrets are sealed with ChaCha20-Poly1305 under
-//! a key derived from the server secret before they reach the database.
+//! Secrets at rest: platform tokens and webhook secrets are sealed with AES-256-GCM under a key
+//! derived from the server secret before they reach the database.
 //!
 //! The account id is the associated data, so a sealed blob copied onto another account's row
 //! does not open. A blob starts with a version byte, then the 12-byte random nonce, then the
-//! ciphertext with its tag. A leaked database alone reveals no token; the server secret file
+//! ciphertext with its tag. Version 2 is AES-256-GCM; version 1 (ChaCha20-Poly1305, written by
+//! earlier releases) still opens, and is replaced by version 2 the next time the account's
+//! credentials are saved. A leaked database alone reveals no token; the server secret file
 //! (`<data_dir>/secret.key`) is needed too, so it is backed up separately.
 
+use aes_gcm::Aes256Gcm;
+use chacha20poly1305::ChaCha20Poly1305;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use hmac::{Hmac, Mac};
 use humas_domain::AccountId;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-const VERSION: u8 = 1;
+/// AES-256-GCM, written now.
+const VERSION: u8 = 2;
+/// ChaCha20-Poly1305, written by earlier releases; read only.
+const VERSION_CHACHA: u8 = 1;
 const NONCE_LEN: usize = 12;
 
 /// Why a sealed value could not be opened.
@@ -46,7 +52,8 @@ pub fn derive_key(server_secret: &[u8], purpose: &str) -> [u8; 32] {
 /// Seals and opens values for one server.
 #[derive(Clone)]
 pub struct Sealer {
-    cipher: ChaCha20Poly1305,
+    cipher: Aes256Gcm,
+    legacy: ChaCha20Poly1305,
 }
 
 impl std::fmt::Debug for Sealer {
@@ -59,9 +66,11 @@ impl Sealer {
     /// A sealer whose key is derived from the server secret.
     #[must_use]
     pub fn new(server_secret: &[u8]) -> Self {
-        let key = derive_key(server_secret, "account-credentials-v1");
+        let legacy_key = derive_key(server_secret, "account-credentials-v1");
+        let key = derive_key(server_secret, "account-credentials-v2-aes256gcm");
         Self {
-            cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
+            cipher: Aes256Gcm::new(&key.into()),
+            legacy: ChaCha20Poly1305::new(&legacy_key.into()),
         }
     }
 
@@ -73,7 +82,7 @@ impl Sealer {
         let sealed = self
             .cipher
             .encrypt(
-                Nonce::from_slice(&nonce),
+                &nonce.into(),
                 Payload {
                     msg: plaintext,
                     aad: aad.as_bytes(),
@@ -94,20 +103,22 @@ impl Sealer {
     /// [`SealError`].
     pub fn open(&self, account: AccountId, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
         let (&version, rest) = sealed.split_first().ok_or(SealError::Format)?;
-        if version != VERSION || rest.len() < NONCE_LEN + 16 {
+        if rest.len() < NONCE_LEN + 16 {
             return Err(SealError::Format);
         }
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| SealError::Format)?;
         let aad = account.as_uuid();
-        self.cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| SealError::Key)
+        let payload = Payload {
+            msg: ciphertext,
+            aad: aad.as_bytes(),
+        };
+        match version {
+            VERSION => self.cipher.decrypt(&nonce.into(), payload),
+            VERSION_CHACHA => self.legacy.decrypt(&nonce.into(), payload),
+            _ => return Err(SealError::Format),
+        }
+        .map_err(|_| SealError::Key)
     }
 }
 
@@ -204,6 +215,42 @@ mod tests {
         );
         assert_eq!(
             Credentials::open(&sealer, account, &blob[..5]).unwrap_err(),
+            SealError::Format
+        );
+    }
+
+    #[test]
+    fn new_blobs_are_aes_gcm_and_old_chacha_blobs_still_open() {
+        let sealer = Sealer::new(b"server secret one");
+        let account = AccountId::generate();
+        let blob = sealer.seal(account, b"token");
+        assert_eq!(blob[0], VERSION);
+        // A blob written by the previous release (version 1, ChaCha20-Poly1305).
+        let nonce = [7_u8; NONCE_LEN];
+        let aad = account.as_uuid();
+        let old = sealer
+            .legacy
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: b"old token",
+                    aad: aad.as_bytes(),
+                },
+            )
+            .unwrap();
+        let mut legacy_blob = vec![VERSION_CHACHA];
+        legacy_blob.extend_from_slice(&nonce);
+        legacy_blob.extend_from_slice(&old);
+        assert_eq!(sealer.open(account, &legacy_blob).unwrap(), b"old token");
+        // The same bytes labelled as AES-GCM do not open: the version byte picks the cipher.
+        legacy_blob[0] = VERSION;
+        assert_eq!(
+            sealer.open(account, &legacy_blob).unwrap_err(),
+            SealError::Key
+        );
+        legacy_blob[0] = 9;
+        assert_eq!(
+            sealer.open(account, &legacy_blob).unwrap_err(),
             SealError::Format
         );
     }

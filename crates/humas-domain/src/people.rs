@@ -285,6 +285,20 @@ impl Actor {
         self.can_handle_messages_of(opd)
     }
 
+    /// Writing posts for an OPD and seeing its queue: the province, and that OPD's operators
+    /// and approvers (acting ones included).
+    #[must_use]
+    pub fn can_compose_posts_of(&self, opd: OpdId) -> bool {
+        self.can_handle_messages_of(opd)
+    }
+
+    /// Publishing at once without the chain (emergency fast lane) and setting approval chains:
+    /// the province only.
+    #[must_use]
+    pub fn can_use_fast_lane(&self) -> bool {
+        self.role == Role::Supervisor
+    }
+
     /// Editing routing rules, holiday calendars, retention and erasure: the province.
     #[must_use]
     pub fn can_manage_inbox_settings(&self) -> bool {
