@@ -179,6 +179,9 @@ impl From<AppError> for Failure {
                 ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", msg)
             },
             AppError::Platform(_) => Self::new(StatusCode::BAD_GATEWAY, "platform_refused", msg),
+            AppError::Refused { code, .. } => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg)
+            }
             AppError::Internal(detail) => {
                 // Logged once, here at the edge; the client sees no internals.
                 tracing::error!(error = %detail, "internal error");
