@@ -94,3 +94,30 @@ CREATE TABLE publish_jobs (
 CREATE INDEX publish_jobs_live ON publish_jobs (next_attempt_us)
     WHERE state IN ('scheduled', 'publishing', 'processing');
 CREATE INDEX publish_jobs_due ON publish_jobs (due_us);
+
+-- Central narratives (narasi tunggal): the province's text, key messages, media and deadline,
+-- and the OPDs asked to adapt and publish it (their drafts are posts with narrative_id).
+CREATE TABLE narratives (
+    id UUID PRIMARY KEY,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    key_messages TEXT NOT NULL,
+    deadline_us BIGINT NOT NULL,
+    created_by UUID NOT NULL REFERENCES users(id),
+    created_us BIGINT NOT NULL
+);
+
+CREATE TABLE narrative_media (
+    narrative_id UUID NOT NULL REFERENCES narratives(id) ON DELETE CASCADE,
+    position BIGINT NOT NULL,
+    media_id UUID NOT NULL REFERENCES media_assets(id),
+    PRIMARY KEY (narrative_id, position)
+);
+
+CREATE TABLE narrative_opds (
+    narrative_id UUID NOT NULL REFERENCES narratives(id) ON DELETE CASCADE,
+    opd_id UUID NOT NULL REFERENCES opds(id),
+    PRIMARY KEY (narrative_id, opd_id)
+);
+CREATE INDEX narrative_opds_opd ON narrative_opds (opd_id);
+CREATE INDEX posts_narrative ON posts (narrative_id);

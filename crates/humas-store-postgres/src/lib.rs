@@ -27,6 +27,7 @@ mod error;
 mod inbox_rows;
 mod message_query;
 mod messages;
+mod narrative;
 mod publish;
 mod rows;
 mod settings;
@@ -43,13 +44,15 @@ use humas_domain::{
     Account, AccountId, AuditEntry, Delegation, DelegationId, MessageId, NewAuditEntry, Opd, OpdId,
     Platform, RoutingRuleId, Slug, User, UserId, Username,
 };
-use humas_domain::{MediaId, PostId, PublishJobId};
+use humas_domain::{MediaId, NarrativeId, PostId, PublishJobId};
 use humas_store::{
     ApiToken, ApiTokenId, AuditActor, AuditQuery, ComplianceQuery, ComplianceRow, Credentials,
     Cursor, IngestOutcome, MessageQuery, Note, Reply, ReplyId, ReplyState, SavedReply,
     SavedReplyId, SessionRecord, Store, StoreError, StoreResult,
 };
-use humas_store::{JobOutcome, MediaAsset, PostApproval, PostChange, PostQuery, PublishJob};
+use humas_store::{
+    JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery, PublishJob,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -1159,5 +1162,23 @@ impl Store for PgStore {
 
     async fn next_job_at(&self) -> StoreResult<Option<Timestamp>> {
         publish::next_job_at(self).await
+    }
+
+    async fn create_narrative(
+        &self,
+        by: &AuditActor,
+        narrative: &Narrative,
+        media_copies: &[MediaAsset],
+        drafts: &[Post],
+    ) -> StoreResult<()> {
+        narrative::create_narrative(self, by, narrative, media_copies, drafts).await
+    }
+
+    async fn get_narrative(&self, id: NarrativeId) -> StoreResult<Narrative> {
+        narrative::get_narrative(self, id).await
+    }
+
+    async fn list_narratives(&self, opd: Option<OpdId>, limit: u32) -> StoreResult<Vec<Narrative>> {
+        narrative::list_narratives(self, opd, limit).await
     }
 }

@@ -20,14 +20,14 @@ use crate::PgStore;
 use crate::audit::append;
 use crate::error::db;
 
-type Tx = Transaction<'static, Postgres>;
+pub(crate) type Tx = Transaction<'static, Postgres>;
 
-fn backend(e: sqlx::Error) -> StoreError {
+pub(crate) fn backend(e: sqlx::Error) -> StoreError {
     db(e)
 }
 
 /// Named foreign keys and unique rules are mapped by `db`; the rest say what was written.
-fn map_err(e: sqlx::Error, reference: &'static str) -> StoreError {
+pub(crate) fn map_err(e: sqlx::Error, reference: &'static str) -> StoreError {
     match db(e) {
         StoreError::Backend(inner) => {
             let text = inner.to_string();
@@ -43,11 +43,11 @@ fn map_err(e: sqlx::Error, reference: &'static str) -> StoreError {
     }
 }
 
-async fn commit(tx: Tx) -> StoreResult<()> {
+pub(crate) async fn commit(tx: Tx) -> StoreResult<()> {
     tx.commit().await.map_err(db)
 }
 
-fn timestamp_of(col: &str, us: i64) -> StoreResult<Timestamp> {
+pub(crate) fn timestamp_of(col: &str, us: i64) -> StoreResult<Timestamp> {
     Timestamp::from_microsecond(us).map_err(|e| corrupt(col, e))
 }
 
@@ -188,12 +188,8 @@ fn approval(row: &PgRow) -> StoreResult<PostApproval> {
     })
 }
 
-pub(crate) async fn create_media(
-    store: &PgStore,
-    by: &AuditActor,
-    m: &MediaAsset,
-) -> StoreResult<()> {
-    let mut tx = store.begin().await?;
+/// Inserts a media row.
+pub(crate) async fn insert_media(tx: &mut Tx, m: &MediaAsset) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO media_assets (id, opd_id, uploaded_by, file_name, mime, kind, bytes, width, \
          height, duration_ms, sha256, storage_key, alt_text, created_us) \
@@ -213,9 +209,19 @@ pub(crate) async fn create_media(
     .bind(&m.storage_key)
     .bind(&m.alt_text)
     .bind(us(m.created_at))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(|e| map_err(e, "opd"))?;
+    Ok(())
+}
+
+pub(crate) async fn create_media(
+    store: &PgStore,
+    by: &AuditActor,
+    m: &MediaAsset,
+) -> StoreResult<()> {
+    let mut tx = store.begin().await?;
+    insert_media(&mut tx, m).await?;
     append(
         &mut tx,
         by.entry(
@@ -284,7 +290,7 @@ pub(crate) async fn get_media(store: &PgStore, id: MediaId) -> StoreResult<Media
     media(&row)
 }
 
-async fn write_post_parts(tx: &mut Tx, post: &Post) -> StoreResult<()> {
+pub(crate) async fn write_post_parts(tx: &mut Tx, post: &Post) -> StoreResult<()> {
     sqlx::query("DELETE FROM post_channels WHERE post_id = $1")
         .bind(post.id.as_uuid())
         .execute(&mut **tx)
@@ -321,8 +327,8 @@ async fn write_post_parts(tx: &mut Tx, post: &Post) -> StoreResult<()> {
     Ok(())
 }
 
-pub(crate) async fn create_post(store: &PgStore, by: &AuditActor, post: &Post) -> StoreResult<()> {
-    let mut tx = store.begin().await?;
+/// Inserts a post row with its channels and media.
+pub(crate) async fn insert_post(tx: &mut Tx, post: &Post) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO posts (id, opd_id, author_id, title, body, scheduled_us, state, emergency, \
          narrative_id, review_round, created_us, updated_us) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
@@ -339,10 +345,15 @@ pub(crate) async fn create_post(store: &PgStore, by: &AuditActor, post: &Post) -
     .bind(i64::from(post.review_round))
     .bind(us(post.created_at))
     .bind(us(post.updated_at))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(|e| map_err(e, "opd"))?;
-    write_post_parts(&mut tx, post).await?;
+    write_post_parts(tx, post).await
+}
+
+pub(crate) async fn create_post(store: &PgStore, by: &AuditActor, post: &Post) -> StoreResult<()> {
+    let mut tx = store.begin().await?;
+    insert_post(&mut tx, post).await?;
     append(
         &mut tx,
         by.entry(
@@ -520,6 +531,10 @@ pub(crate) async fn list_posts(store: &PgStore, q: &PostQuery) -> StoreResult<Ve
     }
     if let Some(author) = q.author {
         b.push(" AND author_id = ").push_bind(author.as_uuid());
+    }
+    if let Some(narrative) = q.narrative {
+        b.push(" AND narrative_id = ")
+            .push_bind(narrative.as_uuid());
     }
     if !q.states.is_empty() {
         b.push(" AND state IN (");

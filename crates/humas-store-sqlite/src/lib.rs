@@ -11,6 +11,7 @@
 
 mod inbox;
 mod inbox_rows;
+mod narrative;
 mod publish;
 mod rows;
 
@@ -27,13 +28,15 @@ use humas_domain::{
     Account, AccountId, AuditEntry, Delegation, DelegationId, GENESIS_HASH, MessageId,
     NewAuditEntry, Opd, OpdId, Platform, RoutingRuleId, Slug, User, UserId, Username,
 };
-use humas_domain::{MediaId, PostId, PublishJobId};
+use humas_domain::{MediaId, NarrativeId, PostId, PublishJobId};
 use humas_store::{
     ApiToken, ApiTokenId, AuditActor, AuditQuery, ComplianceQuery, ComplianceRow, Credentials,
     Cursor, IngestOutcome, MessageQuery, Note, Reply, ReplyId, ReplyState, SavedReply,
     SavedReplyId, SessionRecord, Store, StoreError, StoreResult,
 };
-use humas_store::{JobOutcome, MediaAsset, PostApproval, PostChange, PostQuery, PublishJob};
+use humas_store::{
+    JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery, PublishJob,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::sqlite::{
@@ -1186,6 +1189,24 @@ impl Store for SqliteStore {
 
     async fn next_job_at(&self) -> StoreResult<Option<Timestamp>> {
         publish::next_job_at(self).await
+    }
+
+    async fn create_narrative(
+        &self,
+        by: &AuditActor,
+        narrative: &Narrative,
+        media_copies: &[MediaAsset],
+        drafts: &[Post],
+    ) -> StoreResult<()> {
+        narrative::create_narrative(self, by, narrative, media_copies, drafts).await
+    }
+
+    async fn get_narrative(&self, id: NarrativeId) -> StoreResult<Narrative> {
+        narrative::get_narrative(self, id).await
+    }
+
+    async fn list_narratives(&self, opd: Option<OpdId>, limit: u32) -> StoreResult<Vec<Narrative>> {
+        narrative::list_narratives(self, opd, limit).await
     }
 }
 

@@ -156,12 +156,8 @@ fn approval(row: &SqliteRow) -> StoreResult<PostApproval> {
     })
 }
 
-pub(crate) async fn create_media(
-    store: &SqliteStore,
-    by: &AuditActor,
-    m: &MediaAsset,
-) -> StoreResult<()> {
-    let mut tx = store.begin().await?;
+/// Inserts a media row.
+pub(crate) async fn insert_media(tx: &mut Tx, m: &MediaAsset) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO media_assets (id, opd_id, uploaded_by, file_name, mime, kind, bytes, width, \
          height, duration_ms, sha256, storage_key, alt_text, created_us) \
@@ -181,9 +177,19 @@ pub(crate) async fn create_media(
     .bind(&m.storage_key)
     .bind(&m.alt_text)
     .bind(us(m.created_at))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(|e| map_err(e, "opd"))?;
+    Ok(())
+}
+
+pub(crate) async fn create_media(
+    store: &SqliteStore,
+    by: &AuditActor,
+    m: &MediaAsset,
+) -> StoreResult<()> {
+    let mut tx = store.begin().await?;
+    insert_media(&mut tx, m).await?;
     append(
         &mut tx,
         by.entry(
@@ -252,7 +258,7 @@ pub(crate) async fn get_media(store: &SqliteStore, id: MediaId) -> StoreResult<M
     media(&row)
 }
 
-async fn write_post_parts(tx: &mut Tx, post: &Post) -> StoreResult<()> {
+pub(crate) async fn write_post_parts(tx: &mut Tx, post: &Post) -> StoreResult<()> {
     sqlx::query("DELETE FROM post_channels WHERE post_id = ?")
         .bind(post.id.as_uuid())
         .execute(&mut **tx)
@@ -289,12 +295,8 @@ async fn write_post_parts(tx: &mut Tx, post: &Post) -> StoreResult<()> {
     Ok(())
 }
 
-pub(crate) async fn create_post(
-    store: &SqliteStore,
-    by: &AuditActor,
-    post: &Post,
-) -> StoreResult<()> {
-    let mut tx = store.begin().await?;
+/// Inserts a post row with its channels and media.
+pub(crate) async fn insert_post(tx: &mut Tx, post: &Post) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO posts (id, opd_id, author_id, title, body, scheduled_us, state, emergency, \
          narrative_id, review_round, created_us, updated_us) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -311,10 +313,19 @@ pub(crate) async fn create_post(
     .bind(i64::from(post.review_round))
     .bind(us(post.created_at))
     .bind(us(post.updated_at))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(|e| map_err(e, "opd"))?;
-    write_post_parts(&mut tx, post).await?;
+    write_post_parts(tx, post).await
+}
+
+pub(crate) async fn create_post(
+    store: &SqliteStore,
+    by: &AuditActor,
+    post: &Post,
+) -> StoreResult<()> {
+    let mut tx = store.begin().await?;
+    insert_post(&mut tx, post).await?;
     append(
         &mut tx,
         by.entry(
@@ -492,6 +503,10 @@ pub(crate) async fn list_posts(store: &SqliteStore, q: &PostQuery) -> StoreResul
     }
     if let Some(author) = q.author {
         b.push(" AND author_id = ").push_bind(author.as_uuid());
+    }
+    if let Some(narrative) = q.narrative {
+        b.push(" AND narrative_id = ")
+            .push_bind(narrative.as_uuid());
     }
     if !q.states.is_empty() {
         b.push(" AND state IN (");

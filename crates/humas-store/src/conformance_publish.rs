@@ -20,8 +20,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::conformance_inbox::{World, at_minute, t0, test_account, world};
 use crate::{
-    AuditQuery, JobOutcome, MediaAsset, PostApproval, PostChange, PostQuery, PublishJob, Store,
-    StoreError,
+    AuditQuery, JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery, PublishJob,
+    Store, StoreError,
 };
 
 /// Generates one `#[tokio::test]` per publishing conformance case.
@@ -36,6 +36,7 @@ macro_rules! publish_conformance_tests {
             publish_finish_needs_the_lease_and_closes_the_post,
             publish_settle_reopens_a_done_post,
             publish_approval_chain_set_and_removed,
+            publish_narrative_with_drafts_and_media_copies,
         );
     };
     (@cases $make:path; $($case:ident),+ $(,)?) => {
@@ -687,4 +688,113 @@ pub async fn publish_approval_chain_set_and_removed(store: Arc<dyn Store>) {
             .count(),
         3
     );
+}
+
+/// A narrative is stored with its media, OPDs and one draft per OPD (each with its own copy of
+/// the media records) in one go; OPDs see only the narratives sent to them.
+pub async fn publish_narrative_with_drafts_and_media_copies(store: Arc<dyn Store>) {
+    let w = world(store.as_ref()).await;
+    let original = media(&w, "poster.jpg");
+    store.create_media(&w.by, &original).await.unwrap();
+    let narrative = Narrative {
+        id: humas_domain::NarrativeId::generate(),
+        title: "Hari Pahlawan".into(),
+        body: PostText::parse("Selamat Hari Pahlawan 10 November").unwrap(),
+        key_messages: vec!["Semangat kepahlawanan".into(), "Tagar #HariPahlawan".into()],
+        media: vec![original.id],
+        deadline: at_minute(120),
+        opds: vec![w.opd_a.id, w.opd_b.id],
+        created_by: w.op.id,
+        created_at: t0(),
+    };
+    let copy_b = MediaAsset {
+        id: MediaId::generate(),
+        opd: w.opd_b.id,
+        ..original.clone()
+    };
+    let mut draft_a = post(&w, None);
+    draft_a.narrative = Some(narrative.id);
+    draft_a.media = vec![original.id];
+    let mut draft_b = post(&w, None);
+    draft_b.opd = w.opd_b.id;
+    draft_b.narrative = Some(narrative.id);
+    draft_b.channels = vec![Channel {
+        account: w.acc_b.id,
+        platform: Platform::Instagram,
+        text: None,
+    }];
+    draft_b.media = vec![copy_b.id];
+    store
+        .create_narrative(
+            &w.by,
+            &narrative,
+            std::slice::from_ref(&copy_b),
+            &[draft_a.clone(), draft_b.clone()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_narrative(narrative.id).await.unwrap(),
+        Narrative {
+            opds: {
+                let mut o = narrative.opds.clone();
+                o.sort();
+                o
+            },
+            ..narrative.clone()
+        }
+    );
+    assert_eq!(store.get_media(copy_b.id).await.unwrap().opd, w.opd_b.id);
+    let drafts = store
+        .list_posts(&PostQuery {
+            narrative: Some(narrative.id),
+            limit: 10,
+            ..PostQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(drafts.len(), 2);
+    assert!(drafts.contains(&draft_b));
+    assert_eq!(
+        store
+            .list_narratives(Some(w.opd_b.id), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(store.list_narratives(None, 10).await.unwrap().len(), 1);
+    let other = crate::conformance_inbox::test_opd("bpbd", "BPBD Jawa Timur");
+    store.create_opd(&w.by, &other).await.unwrap();
+    assert!(
+        store
+            .list_narratives(Some(other.id), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        store
+            .get_narrative(humas_domain::NarrativeId::generate())
+            .await,
+        Err(StoreError::NotFound("narrative"))
+    ));
+
+    // A draft pointing at an unknown account stores nothing at all.
+    let mut broken = post(&w, None);
+    broken.channels[0].account = humas_domain::AccountId::generate();
+    let again = Narrative {
+        id: humas_domain::NarrativeId::generate(),
+        ..narrative.clone()
+    };
+    assert!(
+        store
+            .create_narrative(&w.by, &again, &[], &[broken])
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        store.get_narrative(again.id).await,
+        Err(StoreError::NotFound("narrative"))
+    ));
 }

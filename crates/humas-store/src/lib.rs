@@ -31,7 +31,7 @@ use humas_domain::{
     Account, AccountId, AuditEntry, Delegation, DelegationId, MessageId, NewAuditEntry, Opd, OpdId,
     Platform, RoutingRuleId, Slug, User, UserId, Username,
 };
-use humas_domain::{MediaId, PostId, PublishJobId};
+use humas_domain::{MediaId, NarrativeId, PostId, PublishJobId};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -40,7 +40,9 @@ pub use inbox::{
     MessageQuery, Note, Reply, ReplyId, ReplyState, SavedReply, SavedReplyId,
 };
 
-pub use publish::{JobOutcome, MediaAsset, PostApproval, PostChange, PostQuery, PublishJob};
+pub use publish::{
+    JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery, PublishJob,
+};
 
 pub use records::{ApiToken, ApiTokenId, AuditActor, AuditQuery, Credentials, SessionRecord};
 
@@ -420,4 +422,18 @@ pub trait Store: Send + Sync + 'static {
     /// When the next job becomes takeable (its next attempt or its lease end), if any: the
     /// worker sleeps until then.
     async fn next_job_at(&self) -> StoreResult<Option<Timestamp>>;
+
+    /// Stores a narrative with the media copies and the draft posts made for its OPDs, in one
+    /// transaction; audited as `narrative.create`. `UnknownReference("opd" | "media" | …)`.
+    async fn create_narrative(
+        &self,
+        by: &AuditActor,
+        narrative: &Narrative,
+        media_copies: &[MediaAsset],
+        drafts: &[Post],
+    ) -> StoreResult<()>;
+    /// One narrative. `NotFound("narrative")`.
+    async fn get_narrative(&self, id: NarrativeId) -> StoreResult<Narrative>;
+    /// Narratives, newest first; only those sent to `opd` when given.
+    async fn list_narratives(&self, opd: Option<OpdId>, limit: u32) -> StoreResult<Vec<Narrative>>;
 }

@@ -1,9 +1,10 @@
 //! Records and queries of publishing: media, posts, approvals, approval chains and the durable
 //! publication queue.
 
+use humas_domain::publish::PostText;
 use humas_domain::publish::limits::MediaKind;
 use humas_domain::publish::{DeliveryState, PostState};
-use humas_domain::{AccountId, MediaId, OpdId, PostId, PublishJobId, UserId};
+use humas_domain::{AccountId, MediaId, NarrativeId, OpdId, PostId, PublishJobId, UserId};
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -119,6 +120,8 @@ pub struct PostQuery {
     pub until: Option<Timestamp>,
     /// Only this author's posts.
     pub author: Option<UserId>,
+    /// Only the drafts (and what became of them) of this central narrative.
+    pub narrative: Option<NarrativeId>,
     /// At most this many (1–1,000).
     pub limit: u32,
 }
@@ -148,4 +151,28 @@ pub struct JobOutcome<'a> {
     pub job: &'a PublishJob,
     /// The worker that holds it; `Conflict("job_lease")` when another worker took it over.
     pub worker: &'a str,
+}
+
+/// A central narrative (narasi tunggal): what the province wants every chosen OPD to tell, by
+/// when. Each OPD receives a draft post to adapt, which follows that OPD's own chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Narrative {
+    /// Identifier.
+    pub id: NarrativeId,
+    /// Title.
+    pub title: String,
+    /// The text OPDs adapt.
+    pub body: PostText,
+    /// The points every adaptation must keep.
+    pub key_messages: Vec<String>,
+    /// The province's media (each OPD's draft gets its own copy of the records).
+    pub media: Vec<MediaId>,
+    /// When every OPD should have published.
+    pub deadline: Timestamp,
+    /// The OPDs asked to publish.
+    pub opds: Vec<OpdId>,
+    /// The supervisor who sent it.
+    pub created_by: UserId,
+    /// Sent.
+    pub created_at: Timestamp,
 }
