@@ -880,3 +880,112 @@ async fn uploads_are_sniffed_and_refused_clearly_when_not_media() {
     let post = w.app.create_post(&w.operator, w.opd, &input).await.unwrap();
     assert!(!w.app.check_post(&post).await.unwrap().has_errors());
 }
+
+#[tokio::test]
+async fn a_narrative_reaches_each_opd_as_a_draft_and_tracking_shows_who_is_late() {
+    let w = world().await;
+    let poster = w
+        .app
+        .upload_media(
+            &w.supervisor,
+            &w.media,
+            w.opd,
+            "poster.png",
+            &tiny_png(),
+            "Poster Hari Pahlawan",
+        )
+        .await
+        .unwrap();
+    let deadline = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(2);
+    let input = humas_app::publish::NarrativeInput {
+        title: "Hari Pahlawan".into(),
+        body: "Selamat Hari Pahlawan, 10 November 2026. Mari teladani semangat para pahlawan di Surabaya.".into(),
+        key_messages: vec!["Semangat kepahlawanan".into(), "  ".into(), "#HariPahlawan".into()],
+        media: vec![poster.id],
+        deadline: humas_domain::publish::zone::to_local(deadline, UserZone::Wib)
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string(),
+        zone: UserZone::Wib,
+        opds: vec![w.opd, w.other_opd],
+    };
+    assert!(matches!(
+        w.app.send_narrative(&w.kabid, &input).await,
+        Err(AppError::Forbidden)
+    ));
+    let narrative = w.app.send_narrative(&w.supervisor, &input).await.unwrap();
+    assert_eq!(
+        narrative.key_messages,
+        vec!["Semangat kepahlawanan", "#HariPahlawan"]
+    );
+
+    let drafts = w
+        .app
+        .list_posts(
+            &w.operator,
+            humas_store::PostQuery {
+                narrative: Some(narrative.id),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(drafts.len(), 1, "the operator sees only their OPD's draft");
+    let draft = &drafts[0];
+    assert_eq!(draft.state, PostState::Draft);
+    assert_eq!(
+        draft.channels.len(),
+        2,
+        "every active publishable account of the OPD"
+    );
+    assert_eq!(draft.media, vec![poster.id]);
+
+    // The operator adapts and submits; the OPD's own approver approves; the worker publishes.
+    let mut adapted = w.input(None);
+    adapted.body = "Selamat Hari Pahlawan dari Dinas Kesehatan, Surabaya 10 November 2026.".into();
+    adapted.media = draft.media.clone();
+    w.app
+        .update_post(&w.operator, draft.id, &adapted)
+        .await
+        .unwrap();
+    w.app.submit_post(&w.operator, draft.id).await.unwrap();
+    w.app.approve_post(&w.kabid, draft.id).await.unwrap();
+    let platform = FakePlatform::new(true);
+    w.worker("w1", platform.clone()).run_once().await.unwrap();
+    assert_eq!(platform.posts(), 2);
+
+    w.advance(3 * 3600);
+    let tracking = w
+        .app
+        .narrative_tracking(&w.supervisor, narrative.id)
+        .await
+        .unwrap();
+    assert_eq!(tracking.opds.len(), 2);
+    let dinkes = tracking.opds.iter().find(|o| o.opd == w.opd).unwrap();
+    assert!(dinkes.published && !dinkes.late);
+    assert!(
+        dinkes
+            .channels
+            .iter()
+            .all(|c| c.job.as_ref().unwrap().url.is_some())
+    );
+    let pu = tracking.opds.iter().find(|o| o.opd == w.other_opd).unwrap();
+    assert!(
+        !pu.published && pu.late,
+        "the PU draft has no accounts and the deadline passed"
+    );
+    // The PU copy of the poster is its own record, usable by PU.
+    let pu_media = pu.post.as_ref().unwrap().media[0];
+    assert_ne!(pu_media, poster.id);
+    assert_eq!(
+        w.app.store().get_media(pu_media).await.unwrap().opd,
+        w.other_opd
+    );
+
+    let operator_view = w
+        .app
+        .narrative_tracking(&w.operator, narrative.id)
+        .await
+        .unwrap();
+    assert_eq!(operator_view.opds.len(), 1, "an OPD sees its own row");
+}

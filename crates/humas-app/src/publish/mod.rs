@@ -11,6 +11,7 @@
 pub mod coach;
 pub mod gateway;
 pub mod media;
+pub mod narrative;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -35,6 +36,7 @@ pub use gateway::{
     SendOutcome,
 };
 pub use media::{FsMediaStore, MediaStore};
+pub use narrative::{NarrativeInput, NarrativeTracking, TrackedChannel, TrackedOpd};
 
 /// The label of the one-step chain an OPD without its own chain uses.
 pub const DEFAULT_STEP_LABEL: &str = "Penanggung jawab";
@@ -409,6 +411,12 @@ impl App {
         }
         if before.state != PostState::Draft {
             return Err(AppError::Conflict("post_state"));
+        }
+        if before.channels.is_empty() {
+            return Err(refused(
+                "no_channels",
+                "choose at least one account to publish on",
+            ));
         }
         let check = self.check_post(&before).await?;
         if check.has_errors() {
