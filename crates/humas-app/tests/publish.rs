@@ -989,3 +989,74 @@ async fn a_narrative_reaches_each_opd_as_a_draft_and_tracking_shows_who_is_late(
         .unwrap();
     assert_eq!(operator_view.opds.len(), 1, "an OPD sees its own row");
 }
+
+#[tokio::test]
+async fn moving_an_approved_post_moves_its_channels_and_slots_offer_the_next_free_time() {
+    let w = world().await;
+    let post = w.approved_post().await;
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(5);
+    let local = humas_domain::publish::zone::to_local(later, UserZone::Wita)
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
+    assert!(
+        matches!(
+            w.app
+                .reschedule_post(&w.operator, post, &local, UserZone::Wita)
+                .await,
+            Err(AppError::Forbidden)
+        ),
+        "an operator cannot move what the approver approved"
+    );
+    let moved = w
+        .app
+        .reschedule_post(&w.kabid, post, &local, UserZone::Wita)
+        .await
+        .unwrap();
+    let at = moved.scheduled_at.unwrap();
+    assert!(at.duration_since(later).abs() < jiff::SignedDuration::from_mins(1));
+    for job in w.app.store().post_jobs(post).await.unwrap() {
+        assert_eq!(job.due_at, at);
+    }
+    let platform = FakePlatform::new(true);
+    assert_eq!(
+        w.worker("w1", platform.clone()).run_once().await.unwrap(),
+        0,
+        "not due any more"
+    );
+    assert!(matches!(
+        w.app
+            .reschedule_post(&w.kabid, post, "2020-01-01T08:00", UserZone::Wib)
+            .await,
+        Err(AppError::Invalid(_))
+    ));
+
+    assert!(matches!(
+        w.app
+            .set_account_slots(&w.operator, w.x.id, &["1 07:00".into()])
+            .await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        w.app
+            .set_account_slots(&w.kabid, w.x.id, &["senin pagi".into()])
+            .await,
+        Err(AppError::Invalid(_))
+    ));
+    let slots = w
+        .app
+        .set_account_slots(
+            &w.kabid,
+            w.x.id,
+            &["5 12:00".into(), "1 07:00".into(), "".into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(slots.len(), 2);
+    let next = w.app.next_free_slot(&w.operator, w.x.id).await.unwrap();
+    let local = humas_domain::publish::zone::to_local(next, UserZone::Wib);
+    assert!(
+        matches!((local.hour(), local.minute()), (7, 0) | (12, 0)),
+        "{local}"
+    );
+    assert!(next > jiff::Timestamp::now());
+}

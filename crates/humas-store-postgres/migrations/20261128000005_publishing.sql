@@ -121,3 +121,11 @@ CREATE TABLE narrative_opds (
 );
 CREATE INDEX narrative_opds_opd ON narrative_opds (opd_id);
 CREATE INDEX posts_narrative ON posts (narrative_id);
+
+-- Preferred weekly publishing moments per account (ISO weekday, minute of the day in WIB).
+CREATE TABLE account_slots (
+    account_id UUID NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    weekday BIGINT NOT NULL,
+    minute BIGINT NOT NULL,
+    PRIMARY KEY (account_id, weekday, minute)
+);

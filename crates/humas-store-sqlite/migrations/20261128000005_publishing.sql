@@ -121,3 +121,11 @@ CREATE TABLE narrative_opds (
 );
 CREATE INDEX narrative_opds_opd ON narrative_opds (opd_id);
 CREATE INDEX posts_narrative ON posts (narrative_id);
+
+-- Preferred weekly publishing moments per account (ISO weekday, minute of the day in WIB).
+CREATE TABLE account_slots (
+    account_id BLOB NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    weekday INTEGER NOT NULL,
+    minute INTEGER NOT NULL,
+    PRIMARY KEY (account_id, weekday, minute)
+);

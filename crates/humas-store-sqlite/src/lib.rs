@@ -21,7 +21,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use humas_domain::inbox::{Message, Workflow};
 use humas_domain::publish::chain::ApprovalChain;
-use humas_domain::publish::{DeliveryState, Post};
+use humas_domain::publish::slots::Slot;
+use humas_domain::publish::{DeliveryState, Post, PostState};
 use humas_domain::routing::RoutingRule;
 use humas_domain::sla::{ClockPolicy, Holiday, OpdClockPolicy};
 use humas_domain::{
@@ -1207,6 +1208,28 @@ impl Store for SqliteStore {
 
     async fn list_narratives(&self, opd: Option<OpdId>, limit: u32) -> StoreResult<Vec<Narrative>> {
         narrative::list_narratives(self, opd, limit).await
+    }
+
+    async fn set_account_slots(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        slots: &[Slot],
+    ) -> StoreResult<()> {
+        publish::set_account_slots(self, by, account, slots).await
+    }
+
+    async fn account_slots(&self, account: AccountId) -> StoreResult<Vec<Slot>> {
+        publish::account_slots(self, account).await
+    }
+
+    async fn reschedule_post(
+        &self,
+        by: &AuditActor,
+        post: &Post,
+        expected: PostState,
+    ) -> StoreResult<u64> {
+        publish::reschedule_post(self, by, post, expected).await
     }
 }
 

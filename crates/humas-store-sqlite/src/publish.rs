@@ -4,6 +4,7 @@
 
 use humas_domain::publish::chain::ApprovalChain;
 use humas_domain::publish::limits::MediaKind;
+use humas_domain::publish::slots::Slot;
 use humas_domain::publish::{Channel, DeliveryState, Post, PostState, PostText};
 use humas_domain::{AccountId, MediaId, OpdId, Platform, PostId, PublishJobId, UserId};
 use humas_store::{
@@ -845,4 +846,120 @@ pub(crate) async fn next_job_at(store: &SqliteStore) -> StoreResult<Option<Times
     .map_err(backend)?;
     next.map(|us| timestamp_of("next_attempt_us", us))
         .transpose()
+}
+
+pub(crate) async fn set_account_slots(
+    store: &SqliteStore,
+    by: &AuditActor,
+    account: AccountId,
+    slots: &[Slot],
+) -> StoreResult<()> {
+    let mut tx = store.begin().await?;
+    let opd: Option<Uuid> = sqlx::query_scalar("SELECT opd_id FROM accounts WHERE id = ?")
+        .bind(account.as_uuid())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+    let opd = opd.ok_or(StoreError::UnknownReference("account"))?;
+    sqlx::query("DELETE FROM account_slots WHERE account_id = ?")
+        .bind(account.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+    for slot in slots {
+        sqlx::query("INSERT INTO account_slots (account_id, weekday, minute) VALUES (?,?,?)")
+            .bind(account.as_uuid())
+            .bind(i64::from(slot.weekday))
+            .bind(i64::from(slot.minute))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_err(e, "account"))?;
+    }
+    let labels: Vec<String> = slots.iter().map(Slot::label).collect();
+    append(
+        &mut tx,
+        by.entry(
+            "account.slots",
+            "account",
+            &account.to_string(),
+            Some(OpdId::from_uuid(opd)),
+            None,
+            Some(&labels),
+        ),
+    )
+    .await?;
+    commit(tx).await
+}
+
+pub(crate) async fn account_slots(
+    store: &SqliteStore,
+    account: AccountId,
+) -> StoreResult<Vec<Slot>> {
+    let rows = sqlx::query(
+        "SELECT weekday, minute FROM account_slots WHERE account_id = ? ORDER BY weekday, minute",
+    )
+    .bind(account.as_uuid())
+    .fetch_all(&store.reader)
+    .await
+    .map_err(backend)?;
+    rows.iter()
+        .map(|r| {
+            Ok(Slot {
+                weekday: u8::try_from(get::<i64>(r, "weekday")?)
+                    .map_err(|e| corrupt("weekday", e))?,
+                minute: u16::try_from(get::<i64>(r, "minute")?)
+                    .map_err(|e| corrupt("minute", e))?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn reschedule_post(
+    store: &SqliteStore,
+    by: &AuditActor,
+    post: &Post,
+    expected: PostState,
+) -> StoreResult<u64> {
+    let mut tx = store.begin().await?;
+    let before = fetch_post(&mut tx, post.id).await?;
+    if before.state != expected {
+        return Err(StoreError::Conflict("post_state"));
+    }
+    sqlx::query("UPDATE posts SET scheduled_us = ?, updated_us = ? WHERE id = ? AND state = ?")
+        .bind(post.scheduled_at.map(us))
+        .bind(us(post.updated_at))
+        .bind(post.id.as_uuid())
+        .bind(expected.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+    let moved = match post.scheduled_at {
+        Some(at) => sqlx::query(
+            "UPDATE publish_jobs SET due_us = ?, next_attempt_us = ?, updated_us = ? \
+             WHERE post_id = ? AND state = 'scheduled' AND attempts = 0",
+        )
+        .bind(us(at))
+        .bind(us(at))
+        .bind(us(post.updated_at))
+        .bind(post.id.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?
+        .rows_affected(),
+        None => 0,
+    };
+    append(
+        &mut tx,
+        by.entry(
+            "post.reschedule",
+            "post",
+            &post.id.to_string(),
+            Some(before.opd),
+            Some(&json!({ "scheduled_at": before.scheduled_at })),
+            Some(&json!({ "scheduled_at": post.scheduled_at, "jobs_moved": moved })),
+        ),
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(moved)
 }

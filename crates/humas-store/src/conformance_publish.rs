@@ -37,6 +37,7 @@ macro_rules! publish_conformance_tests {
             publish_settle_reopens_a_done_post,
             publish_approval_chain_set_and_removed,
             publish_narrative_with_drafts_and_media_copies,
+            publish_slots_and_rescheduling_move_waiting_jobs,
         );
     };
     (@cases $make:path; $($case:ident),+ $(,)?) => {
@@ -797,4 +798,72 @@ pub async fn publish_narrative_with_drafts_and_media_copies(store: Arc<dyn Store
         store.get_narrative(again.id).await,
         Err(StoreError::NotFound("narrative"))
     ));
+}
+
+/// Slots are replaced whole and read sorted; rescheduling moves the post and its untried
+/// waiting jobs, and refuses a stale state.
+pub async fn publish_slots_and_rescheduling_move_waiting_jobs(store: Arc<dyn Store>) {
+    use humas_domain::publish::slots::Slot;
+    let w = world(store.as_ref()).await;
+    let slots = vec![
+        Slot::parse("1 07:00").unwrap(),
+        Slot::parse("5 12:30").unwrap(),
+    ];
+    store
+        .set_account_slots(&w.by, w.acc_a.id, &slots)
+        .await
+        .unwrap();
+    assert_eq!(store.account_slots(w.acc_a.id).await.unwrap(), slots);
+    store
+        .set_account_slots(&w.by, w.acc_a.id, &slots[1..])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account_slots(w.acc_a.id).await.unwrap(),
+        slots[1..].to_vec()
+    );
+    assert!(matches!(
+        store
+            .set_account_slots(&w.by, humas_domain::AccountId::generate(), &slots)
+            .await,
+        Err(StoreError::UnknownReference("account"))
+    ));
+
+    let (mut p, jobs) =
+        approved_post_with_jobs(store.as_ref(), &w, &[w.acc_a.id], at_minute(30)).await;
+    p.scheduled_at = Some(at_minute(90));
+    p.updated_at = at_minute(1);
+    assert_eq!(
+        store
+            .reschedule_post(&w.by, &p, PostState::Approved)
+            .await
+            .unwrap(),
+        1
+    );
+    let moved = store.get_job(jobs[0].id).await.unwrap();
+    assert_eq!(
+        (moved.due_at, moved.next_attempt_at),
+        (at_minute(90), at_minute(90))
+    );
+    assert_eq!(
+        store.get_post(p.id).await.unwrap().scheduled_at,
+        Some(at_minute(90))
+    );
+    assert!(matches!(
+        store.reschedule_post(&w.by, &p, PostState::Draft).await,
+        Err(StoreError::Conflict("post_state"))
+    ));
+    // A job already tried stays where it is.
+    store
+        .claim_jobs("w1", at_minute(90), SignedDuration::from_secs(60), 10)
+        .await
+        .unwrap();
+    p.scheduled_at = Some(at_minute(200));
+    assert_eq!(
+        store
+            .reschedule_post(&w.by, &p, PostState::Approved)
+            .await
+            .unwrap(),
+        0
+    );
 }

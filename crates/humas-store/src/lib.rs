@@ -24,7 +24,8 @@ mod records;
 use async_trait::async_trait;
 use humas_domain::inbox::{Message, Workflow};
 use humas_domain::publish::chain::ApprovalChain;
-use humas_domain::publish::{DeliveryState, Post};
+use humas_domain::publish::slots::Slot;
+use humas_domain::publish::{DeliveryState, Post, PostState};
 use humas_domain::routing::RoutingRule;
 use humas_domain::sla::{ClockPolicy, Holiday, OpdClockPolicy};
 use humas_domain::{
@@ -436,4 +437,22 @@ pub trait Store: Send + Sync + 'static {
     async fn get_narrative(&self, id: NarrativeId) -> StoreResult<Narrative>;
     /// Narratives, newest first; only those sent to `opd` when given.
     async fn list_narratives(&self, opd: Option<OpdId>, limit: u32) -> StoreResult<Vec<Narrative>>;
+    /// Replaces an account's weekly slots; audited. `UnknownReference("account")`.
+    async fn set_account_slots(
+        &self,
+        by: &AuditActor,
+        account: AccountId,
+        slots: &[Slot],
+    ) -> StoreResult<()>;
+    /// An account's weekly slots, sorted.
+    async fn account_slots(&self, account: AccountId) -> StoreResult<Vec<Slot>>;
+    /// Moves a post to `post.scheduled_at` (only if its state is still `expected`, else
+    /// `Conflict("post_state")`), together with its jobs that are waiting and not yet tried;
+    /// returns how many jobs moved. Audited as `post.reschedule`.
+    async fn reschedule_post(
+        &self,
+        by: &AuditActor,
+        post: &Post,
+        expected: PostState,
+    ) -> StoreResult<u64>;
 }

@@ -8,6 +8,7 @@
 //! in the same transaction; a supervisor may skip the chain ([`App::emergency_publish`]), which
 //! the audit log flags. A post whose time passes in review expires ([`App::expire_overdue_posts`]).
 
+pub mod calendar;
 pub mod coach;
 pub mod gateway;
 pub mod media;

@@ -12,6 +12,7 @@
 pub mod chain;
 pub mod limits;
 pub mod media;
+pub mod slots;
 pub mod zone;
 
 use jiff::Timestamp;
@@ -250,7 +251,10 @@ mod tests {
 
     #[test]
     fn title_is_squeezed_and_required() {
-        assert_eq!(parse_title("  Banjir   Sidoarjo ").unwrap(), "Banjir Sidoarjo");
+        assert_eq!(
+            parse_title("  Banjir   Sidoarjo ").unwrap(),
+            "Banjir Sidoarjo"
+        );
         assert!(parse_title("   ").is_err());
     }
 
