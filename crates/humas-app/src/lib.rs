@@ -19,6 +19,7 @@ pub mod demo;
 mod demo_inbox;
 mod error;
 pub mod inbox;
+pub mod oauth;
 pub mod org;
 pub mod people;
 pub mod publish;
@@ -42,6 +43,7 @@ pub struct App {
     throttle: Arc<LoginThrottle>,
     inbox: Arc<inbox::InboxState>,
     gateway: Option<Arc<dyn inbox::PlatformGateway>>,
+    oauth: Option<Arc<dyn oauth::OAuthGateway>>,
     sealer: sealed::Sealer,
 }
 
@@ -57,8 +59,16 @@ impl App {
             throttle,
             inbox: Arc::new(inbox::InboxState::default()),
             gateway: None,
+            oauth: None,
             sealer: sealed::Sealer::new(&rand::random::<[u8; 32]>()),
         }
+    }
+
+    /// Wires the platforms' OAuth endpoints (the server builds them from its configuration).
+    #[must_use]
+    pub fn with_oauth(mut self, oauth: Arc<dyn oauth::OAuthGateway>) -> Self {
+        self.oauth = Some(oauth);
+        self
     }
 
     /// Connects the inbox to the platforms (replies, hiding, deleting).

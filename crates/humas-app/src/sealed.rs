@@ -146,6 +146,12 @@ pub struct Credentials {
     /// Secret that signs incoming webhooks for this account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
+    /// When the access token stops working (none: it does not expire, or we were not told).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<jiff::Timestamp>,
+    /// When the refresh token stops working; after that someone must connect the account again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_at: Option<jiff::Timestamp>,
 }
 
 impl std::fmt::Debug for Credentials {

@@ -20,6 +20,10 @@ pub struct CredentialsSummary {
     pub password: bool,
     /// A webhook secret is stored.
     pub webhook_secret: bool,
+    /// When the access token stops working, when known.
+    pub expires_at: Option<jiff::Timestamp>,
+    /// When the refresh token stops working, when known.
+    pub refresh_expires_at: Option<jiff::Timestamp>,
 }
 
 fn keep_or_replace(old: Option<String>, new: Option<String>) -> Option<String> {
@@ -67,7 +71,19 @@ impl App {
             .ok()
             .flatten()
             .unwrap_or_default();
+        // A new access token brings its own expiry (unknown when pasted by hand).
+        let token_replaced = given
+            .access_token
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty());
+        let (expires_at, refresh_expires_at) = if token_replaced {
+            (given.expires_at, given.refresh_expires_at)
+        } else {
+            (old.expires_at, old.refresh_expires_at)
+        };
         let merged = Credentials {
+            expires_at,
+            refresh_expires_at,
             access_token: keep_or_replace(old.access_token, given.access_token),
             refresh_token: keep_or_replace(old.refresh_token, given.refresh_token),
             platform_user_id: keep_or_replace(old.platform_user_id, given.platform_user_id),
@@ -112,6 +128,8 @@ fn summary(c: &Credentials) -> CredentialsSummary {
         identifier: c.identifier.clone(),
         password: c.password.is_some(),
         webhook_secret: c.webhook_secret.is_some(),
+        expires_at: c.expires_at,
+        refresh_expires_at: c.refresh_expires_at,
     }
 }
 

@@ -185,6 +185,7 @@ impl ConnectionForm {
             identifier: Some(self.identifier),
             password: Some(self.password),
             webhook_secret: Some(self.webhook_secret),
+            ..Credentials::default()
         }
     }
 }
