@@ -122,6 +122,26 @@ pub struct SettingsArgs {
     )]
     pub poll_interval_seconds: Option<u64>,
 
+    /// Seconds a publisher holds a post it is sending before another worker may take it over
+    /// after a crash (at least 5).
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_PUBLISH_LEASE_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub publish_lease_seconds: Option<u64>,
+
+    /// A TOML file with the OAuth clients Humas is registered as on X, TikTok, Meta and
+    /// YouTube, so approvers connect accounts through the platform's consent page.
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_OAUTH_CLIENTS_FILE",
+        value_name = "FILE"
+    )]
+    pub oauth_clients_file: Option<PathBuf>,
+
     /// Log output: `pretty` (one readable line per event) or `json` (one JSON object per line).
     /// Logs go to standard error.
     #[arg(long, global = true, env = "HUMAS_LOG_FORMAT", value_name = "FORMAT")]
@@ -178,6 +198,8 @@ impl SettingsArgs {
             trust_forwarded_for,
             allow_private_targets,
             poll_interval_seconds,
+            publish_lease_seconds,
+            oauth_clients_file,
             log_format,
             log_level,
             session_idle_minutes,
@@ -211,6 +233,12 @@ impl SettingsArgs {
         if let Some(v) = poll_interval_seconds {
             s.poll_interval_seconds = *v;
         }
+        if let Some(v) = publish_lease_seconds {
+            s.publish_lease_seconds = *v;
+        }
+        if let Some(v) = oauth_clients_file {
+            s.oauth_clients_file = Some(v.clone());
+        }
         if let Some(v) = log_format {
             s.log_format = *v;
         }
@@ -234,6 +262,9 @@ impl SettingsArgs {
 pub enum Command {
     /// Run the web server until SIGINT or SIGTERM (migrates the database first).
     Serve,
+    /// Run only the publisher (the durable queue of scheduled posts) until SIGINT or SIGTERM.
+    /// Several workers may share one PostgreSQL database; each job is taken by one of them.
+    Worker,
     /// Create or update the database schema, then exit.
     Migrate,
     /// Manage people and their API tokens.
@@ -290,6 +321,33 @@ pub enum BenchCommand {
         /// Pages to ask for.
         #[arg(long, default_value_t = 500)]
         pages: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Posts due at the same instant, published by in-process workers to a fake Mastodon
+    /// instance: dispatch time, lateness percentiles, and a check that each post went out once.
+    /// Use a database of its own: it refuses to run while other publications wait.
+    Publish {
+        /// How many posts (one channel each).
+        #[arg(long, default_value_t = 10_000)]
+        posts: usize,
+        /// Mastodon accounts the posts are spread over.
+        #[arg(long, default_value_t = 200)]
+        accounts: usize,
+        /// Publisher workers running at the same time.
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+        /// The fake platform's answer time, milliseconds.
+        #[arg(long, default_value_t = 20)]
+        latency_ms: u64,
+        /// Seconds between the end of the drafts and the due time (default: chosen from how
+        /// long the drafts took).
+        #[arg(long)]
+        lead_seconds: Option<u64>,
+        /// Longest wait for the queue to empty after the due time.
+        #[arg(long, default_value_t = 600)]
+        timeout_seconds: u64,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,

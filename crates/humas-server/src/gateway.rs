@@ -9,11 +9,19 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use humas_app::App;
 use humas_app::inbox::{GatewayError, PlatformGateway};
+use humas_app::publish::{
+    OutgoingPost, PublishGateway, PublishedRef, SendError, SendErrorKind, SendOutcome,
+};
 use humas_app::sealed::Credentials;
 use humas_connectors::bluesky::{BlueskyClient, BlueskyConfig};
 use humas_connectors::http::Http;
 use humas_connectors::mastodon::{MastodonClient, MastodonConfig};
 use humas_connectors::meta::{MetaClient, MetaConfig, Surface};
+use humas_connectors::outbound::{
+    MediaKind, OutboundMedia, OutboundPost, PublishOutcome, Publisher,
+};
+use humas_connectors::telegram::{TelegramClient, TelegramConfig};
+use humas_connectors::tiktok::{TikTokClient, TikTokConfig};
 use humas_connectors::x::{XClient, XConfig};
 use humas_connectors::youtube::{QuotaMeter, YouTubeClient, YouTubeConfig};
 use humas_connectors::{ConnectorError, Poller, Responder};
@@ -33,30 +41,50 @@ pub enum Connector {
     Bluesky(BlueskyClient),
     /// YouTube.
     Youtube(YouTubeClient),
+    /// A Telegram channel (publishing only).
+    Telegram(TelegramClient),
+    /// TikTok (publishing only).
+    Tiktok(TikTokClient),
 }
 
 impl Connector {
-    /// The reading side.
+    /// The reading side; `None` for platforms Humas only publishes to.
     #[must_use]
-    pub fn poller(&self) -> &dyn Poller {
+    pub fn poller(&self) -> Option<&dyn Poller> {
         match self {
-            Self::Meta(c) => c,
-            Self::X(c) => c,
-            Self::Mastodon(c) => c,
-            Self::Bluesky(c) => c,
-            Self::Youtube(c) => c,
+            Self::Meta(c) => Some(c),
+            Self::X(c) => Some(c),
+            Self::Mastodon(c) => Some(c),
+            Self::Bluesky(c) => Some(c),
+            Self::Youtube(c) => Some(c),
+            Self::Telegram(_) | Self::Tiktok(_) => None,
         }
     }
 
-    /// The answering side.
+    /// The answering side; `None` for platforms Humas only publishes to.
     #[must_use]
-    pub fn responder(&self) -> &dyn Responder {
+    pub fn responder(&self) -> Option<&dyn Responder> {
         match self {
-            Self::Meta(c) => c,
-            Self::X(c) => c,
-            Self::Mastodon(c) => c,
-            Self::Bluesky(c) => c,
-            Self::Youtube(c) => c,
+            Self::Meta(c) => Some(c),
+            Self::X(c) => Some(c),
+            Self::Mastodon(c) => Some(c),
+            Self::Bluesky(c) => Some(c),
+            Self::Youtube(c) => Some(c),
+            Self::Telegram(_) | Self::Tiktok(_) => None,
+        }
+    }
+
+    /// The publishing side; `None` for YouTube (video uploads are not part of Humas yet).
+    #[must_use]
+    pub fn publisher(&self) -> Option<&dyn Publisher> {
+        match self {
+            Self::Meta(c) => Some(c),
+            Self::X(c) => Some(c),
+            Self::Mastodon(c) => Some(c),
+            Self::Bluesky(c) => Some(c),
+            Self::Telegram(c) => Some(c),
+            Self::Tiktok(c) => Some(c),
+            Self::Youtube(_) => None,
         }
     }
 }
@@ -143,6 +171,20 @@ pub fn connector(
                 required(creds.identifier.as_ref(), "handle to sign in with")?,
                 SecretString::from(required(creds.password.as_ref(), "app password")?.to_owned()),
             ),
+        ))),
+        Platform::Telegram => Ok(Connector::Telegram(TelegramClient::new(
+            http.clone(),
+            TelegramConfig {
+                api_base: base.to_owned(),
+                bot_token: token()?,
+                chat_id: user_id()?.to_owned(),
+            },
+        ))),
+        // Unaudited TikTok apps may only post privately; the creator-info check refuses
+        // (with TikTok's words) when the account does not allow public posts.
+        Platform::Tiktok => Ok(Connector::Tiktok(TikTokClient::new(
+            http.clone(),
+            TikTokConfig::new(base, token()?, "PUBLIC_TO_EVERYONE"),
         ))),
         other => Err(ConnectError::Unsupported(other)),
     }
@@ -248,7 +290,10 @@ impl PlatformGateway for ConnectorGateway {
         let thread = message.inbound.thread_external_id.as_ref();
         let sent: Result<ExternalId, ConnectorError> = match connector.as_ref() {
             Connector::Mastodon(c) => c.reply_with_key(parent, text, idempotency_key).await,
-            other => other.responder().reply(parent, thread, text).await,
+            other => match other.responder() {
+                Some(r) => r.reply(parent, thread, text).await,
+                None => Err(ConnectorError::Unsupported("replying")),
+            },
         };
         sent.map(String::from).map_err(|e| gateway_error(&e))
     }
@@ -260,8 +305,10 @@ impl PlatformGateway for ConnectorGateway {
         hidden: bool,
     ) -> Result<(), GatewayError> {
         let connector = self.connector(account).await?;
-        connector
-            .responder()
+        let Some(responder) = connector.responder() else {
+            return Err(gateway_error(&ConnectorError::Unsupported("hiding")));
+        };
+        responder
             .set_hidden(&message.inbound.external_id, hidden)
             .await
             .map_err(|e| gateway_error(&e))
@@ -269,10 +316,162 @@ impl PlatformGateway for ConnectorGateway {
 
     async fn delete(&self, account: &Account, message: &Message) -> Result<(), GatewayError> {
         let connector = self.connector(account).await?;
-        connector
-            .responder()
+        let Some(responder) = connector.responder() else {
+            return Err(gateway_error(&ConnectorError::Unsupported("deleting")));
+        };
+        responder
             .delete(&message.inbound.external_id)
             .await
             .map_err(|e| gateway_error(&e))
+    }
+}
+
+/// The platforms behind the publisher ([`PublishGateway`]).
+pub struct ConnectorPublishGateway {
+    app: App,
+    connectors: Arc<Connectors>,
+}
+
+impl ConnectorPublishGateway {
+    /// A gateway sharing `connectors` with the inbox and the pollers.
+    #[must_use]
+    pub fn new(app: App, connectors: Arc<Connectors>) -> Arc<Self> {
+        Arc::new(Self { app, connectors })
+    }
+
+    async fn publisher_of(&self, account: &Account) -> Result<Arc<Connector>, SendError> {
+        let connector = self
+            .connectors
+            .get(&self.app, account)
+            .await
+            .map_err(|e| SendError {
+                kind: SendErrorKind::Permanent,
+                message: e.to_string(),
+            })?;
+        if connector.publisher().is_none() {
+            return Err(SendError {
+                kind: SendErrorKind::Permanent,
+                message: format!("Humas cannot publish on {} yet", account.platform),
+            });
+        }
+        Ok(connector)
+    }
+}
+
+/// Maps a connector failure to what the publisher decides on. A time-out, a broken connection
+/// or a 5xx may hide a post the platform accepted, so those leave the job in doubt.
+#[must_use]
+pub fn send_error(e: &ConnectorError) -> SendError {
+    let kind = match e {
+        ConnectorError::Timeout | ConnectorError::Transport(_) => SendErrorKind::Transient {
+            retry_after: None,
+            maybe_sent: true,
+        },
+        ConnectorError::Unavailable { retry_after, .. } => SendErrorKind::Transient {
+            retry_after: *retry_after,
+            maybe_sent: true,
+        },
+        ConnectorError::RateLimited { retry_after, .. } => SendErrorKind::Transient {
+            retry_after: *retry_after,
+            maybe_sent: false,
+        },
+        ConnectorError::Unsupported(_) => SendErrorKind::Unsupported,
+        _ => SendErrorKind::Permanent,
+    };
+    SendError {
+        kind,
+        message: e.to_string(),
+    }
+}
+
+fn outbound(post: &OutgoingPost) -> OutboundPost {
+    OutboundPost {
+        text: post.text.clone(),
+        media: post
+            .media
+            .iter()
+            .map(|m| OutboundMedia {
+                kind: match m.asset.kind {
+                    humas_domain::publish::limits::MediaKind::Image => MediaKind::Image,
+                    humas_domain::publish::limits::MediaKind::Video => MediaKind::Video,
+                },
+                mime: m.asset.mime.clone(),
+                file_name: m.asset.file_name.clone(),
+                bytes: Arc::clone(&m.bytes),
+                public_url: m.public_url.clone(),
+                alt_text: m.asset.alt_text.clone(),
+                width: m.asset.width,
+                height: m.asset.height,
+                duration_ms: m.asset.duration_ms,
+            })
+            .collect(),
+        idempotency_key: post.idempotency_key.clone(),
+        intent_at: post.intent_at,
+    }
+}
+
+fn outcome(o: PublishOutcome) -> SendOutcome {
+    match o {
+        PublishOutcome::Published(p) => SendOutcome::Published(PublishedRef {
+            external_id: p.external_id,
+            url: p.url,
+        }),
+        PublishOutcome::Pending { handle } => SendOutcome::Pending(handle),
+    }
+}
+
+#[async_trait]
+impl PublishGateway for ConnectorPublishGateway {
+    async fn publish(
+        &self,
+        account: &Account,
+        post: &OutgoingPost,
+    ) -> Result<SendOutcome, SendError> {
+        let connector = self.publisher_of(account).await?;
+        let Some(publisher) = connector.publisher() else {
+            return Err(send_error(&ConnectorError::Unsupported("publishing")));
+        };
+        publisher
+            .publish(&outbound(post))
+            .await
+            .map(outcome)
+            .map_err(|e| send_error(&e))
+    }
+
+    async fn find_published(
+        &self,
+        account: &Account,
+        post: &OutgoingPost,
+    ) -> Result<Option<PublishedRef>, SendError> {
+        let connector = self.publisher_of(account).await?;
+        let Some(publisher) = connector.publisher() else {
+            return Err(send_error(&ConnectorError::Unsupported("publishing")));
+        };
+        publisher
+            .find_published(&outbound(post))
+            .await
+            .map(|found| {
+                found.map(|p| PublishedRef {
+                    external_id: p.external_id,
+                    url: p.url,
+                })
+            })
+            .map_err(|e| send_error(&e))
+    }
+
+    async fn check_pending(
+        &self,
+        account: &Account,
+        handle: &str,
+    ) -> Result<SendOutcome, SendError> {
+        let connector = self.publisher_of(account).await?;
+        let Some(publisher) = connector.publisher() else {
+            return Err(send_error(&ConnectorError::Unsupported("publishing")));
+        };
+        publisher
+            .check_pending(handle)
+            .await
+            .map(outcome)
+            .map_err(|e| send_error(&e))
     }
 }

@@ -29,6 +29,8 @@ pub mod commands;
 pub mod feed;
 pub mod gateway;
 pub mod import;
+pub mod oauth;
+pub mod publisher;
 mod redact;
 pub mod secret;
 pub mod serve;
@@ -63,12 +65,22 @@ pub fn build_app(store: &OpenStore, settings: &Settings) -> anyhow::Result<App> 
         )
     })?;
     let secret = secret::load_or_create(&settings.data_dir)?;
-    Ok(App::new(
+    let app = App::new(
         store.shared(),
         Arc::new(SystemClock),
         settings.auth_settings(),
     )
-    .with_server_secret(&secret))
+    .with_server_secret(&secret);
+    let Some(path) = &settings.oauth_clients_file else {
+        return Ok(app);
+    };
+    let clients = oauth::Clients::load(path)?;
+    let http = humas_connectors::http::Http::new(humas_feeds::FetchOptions {
+        allow_private: settings.allow_private_targets,
+        ..humas_feeds::FetchOptions::default()
+    })
+    .context("cannot start the HTTP client for OAuth")?;
+    Ok(app.with_oauth(oauth::ConfiguredOAuth::new(http, clients)))
 }
 
 /// An error and its causes on one line, `outer: inner: innermost`, as `main` prints it.
@@ -147,6 +159,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn run_async(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => serve::serve(settings).await,
+        Command::Worker => publisher::worker_command(&settings).await,
         Command::Migrate => commands::migrate(&settings).await,
         Command::Config(_) | Command::Text(_) | Command::Feed(_) => Ok(ExitCode::SUCCESS),
         other => {
@@ -165,6 +178,7 @@ async fn run_async(command: Command, settings: Settings) -> anyhow::Result<ExitC
                 } => import::run(&app, &file, &account, format).await,
                 Command::Bench(cmd) => bench::run(&app, &store, cmd).await,
                 Command::Serve
+                | Command::Worker
                 | Command::Migrate
                 | Command::Config(_)
                 | Command::Text(_)

@@ -139,8 +139,15 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     let workers = [
         tokio::spawn(crate::workers::run_retention(app.clone(), shutdown.clone())),
         tokio::spawn(crate::workers::run_platform_poller(
-            crate::workers::PlatformPoller::new(app.clone(), connectors),
+            crate::workers::PlatformPoller::new(app.clone(), connectors.clone()),
             every,
+            shutdown.clone(),
+        )),
+        tokio::spawn(crate::publisher::run_publisher(
+            app.clone(),
+            connectors.clone(),
+            crate::publisher::media_store(&settings),
+            crate::publisher::worker_config(&settings, "serve"),
             shutdown.clone(),
         )),
         match crate::workers::FeedPoller::new(app.clone(), fetch_options) {
@@ -259,6 +266,15 @@ impl Signals {
             Err(_) => std::future::pending().await,
         }
     }
+}
+
+/// Cancels `token` on the first SIGINT or SIGTERM (for commands other than `serve`).
+///
+/// # Errors
+/// When the signal handlers cannot be installed.
+pub async fn cancel_on_signal(token: CancellationToken) -> anyhow::Result<()> {
+    Signals::install()?.cancel_on_signal(token).await;
+    Ok(())
 }
 
 /// The address to type into a browser: a wildcard bind is reachable on loopback.

@@ -28,6 +28,8 @@ pub const KEYS: &[&str] = &[
     "trust_forwarded_for",
     "allow_private_targets",
     "poll_interval_seconds",
+    "publish_lease_seconds",
+    "oauth_clients_file",
     "log_format",
     "log_level",
     "session_idle_minutes",
@@ -120,6 +122,12 @@ pub struct Settings {
     /// Seconds between two polls of each connected platform account and news feed (webhooks
     /// deliver sooner; polling catches up whatever a webhook missed). At least 10.
     pub poll_interval_seconds: u64,
+    /// Seconds a publisher holds a scheduled post it is sending before another worker may take
+    /// it over (after a crash). Longer than the slowest upload; at least 5.
+    pub publish_lease_seconds: u64,
+    /// A TOML file with the OAuth clients Humas is registered as on X, TikTok, Meta and YouTube
+    /// (see `humas-server/src/oauth.rs`); unset: accounts are connected by pasting tokens.
+    pub oauth_clients_file: Option<PathBuf>,
     /// Log output format.
     pub log_format: LogFormat,
     /// Log filter (`EnvFilter` syntax); `RUST_LOG` overrides it.
@@ -144,6 +152,8 @@ impl Default for Settings {
             trust_forwarded_for: false,
             allow_private_targets: false,
             poll_interval_seconds: 300,
+            publish_lease_seconds: 120,
+            oauth_clients_file: None,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
             session_idle_minutes: 480,
@@ -214,6 +224,12 @@ impl Settings {
             bail!("province_name must be 1–200 characters");
         }
         check_log_filter(&self.log_level)?;
+        if let Some(path) = &self.oauth_clients_file {
+            crate::oauth::Clients::load(path)?;
+        }
+        if self.publish_lease_seconds < 5 {
+            bail!("publish_lease_seconds must be at least 5");
+        }
         if self.session_idle_minutes == 0 {
             bail!("session_idle_minutes must be at least 1");
         }
@@ -329,7 +345,13 @@ fn rendered_values(s: &Settings) -> anyhow::Result<Vec<(&'static str, String)>> 
         .iter()
         .map(|key| {
             let value = table.get(*key).map_or_else(
-                || "(unset: SQLite file humas.db in data_dir)".to_owned(),
+                || {
+                    if *key == "oauth_clients_file" {
+                        "(unset: accounts are connected by pasting tokens)".to_owned()
+                    } else {
+                        "(unset: SQLite file humas.db in data_dir)".to_owned()
+                    }
+                },
                 ToString::to_string,
             );
             (*key, value)
@@ -346,6 +368,8 @@ pub fn default_values() -> Vec<(&'static str, String)> {
         .map(|(k, v)| {
             let v = if k == "database_url" {
                 "SQLite file humas.db in the data directory".to_owned()
+            } else if k == "oauth_clients_file" && v.starts_with("(unset") {
+                "none: accounts are connected by pasting tokens".to_owned()
             } else {
                 // Strings without their TOML quotes, as clap shows defaults.
                 v.parse::<toml::Value>()
@@ -391,6 +415,11 @@ pub fn example_toml() -> anyhow::Result<String> {
             let _ = writeln!(
                 out,
                 "# database_url = \"postgres://humas:PASSWORD@127.0.0.1:5432/humas\""
+            );
+        } else if key == "oauth_clients_file" && value.starts_with("(unset") {
+            let _ = writeln!(
+                out,
+                "# oauth_clients_file = \"/etc/humas/oauth-clients.toml\""
             );
         } else {
             let _ = writeln!(out, "{key} = {value}");

@@ -331,7 +331,12 @@ impl PlatformPoller {
             .map_err(humas_app::AppError::from)?;
         let mut report = PlatformPollReport::default();
         for _ in 0..MAX_PAGES_PER_ROUND {
-            let page = connector.poller().poll(cursor.as_deref()).await?;
+            let Some(poller) = connector.poller() else {
+                return Err(PlatformPollError::Platform(
+                    humas_connectors::ConnectorError::Unsupported("reading messages"),
+                ));
+            };
+            let page = poller.poll(cursor.as_deref()).await?;
             report.pages += 1;
             report.rejected.extend(
                 page.rejected
