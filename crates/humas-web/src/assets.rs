@@ -24,6 +24,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../assets/humas.js"),
     ),
+    (
+        "composer.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/composer.js"),
+    ),
 ];
 
 pub(crate) fn routes(r: Routes) -> Routes {

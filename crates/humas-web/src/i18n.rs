@@ -64,6 +64,20 @@ impl Tr {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// The message for `key` with named arguments (e.g. a platform rule's `platform`, `used`
+    /// and `limit`), or `None` when this language has no such message or the message needs an
+    /// argument that was not given (so the caller can fall back to a complete sentence).
+    #[must_use]
+    pub fn t_args(&self, key: &str, args: &[(&'static str, String)]) -> Option<String> {
+        let mut map: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        for (name, value) in args {
+            map.insert(Cow::Borrowed(*name), FluentValue::from(value.clone()));
+        }
+        LOCALES
+            .lookup_single_language(self.langid(), key, Some(&map))
+            .ok()
+    }
+
     /// Whether a message exists in this language (not via the fallback).
     #[must_use]
     pub fn has(&self, key: &str) -> bool {

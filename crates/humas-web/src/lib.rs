@@ -29,12 +29,14 @@ pub mod routes;
 mod session;
 mod webhooks;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use humas_app::App;
+use humas_app::publish::{FsMediaStore, MediaStore};
 use tower_http::timeout::TimeoutLayer;
 
 pub use metrics::Metrics;
@@ -58,6 +60,9 @@ pub struct WebSettings {
     pub meta_app_secret: Option<String>,
     /// The token Meta must echo in the subscription handshake; without it the handshake fails.
     pub meta_verify_token: Option<String>,
+    /// Where uploaded images and videos are kept (`<data_dir>/media`); used by
+    /// [`AppState::new`] unless [`AppState::with_media_store`] replaces the store.
+    pub media_dir: PathBuf,
 }
 
 impl Default for WebSettings {
@@ -70,6 +75,8 @@ impl Default for WebSettings {
             trust_forwarded_for: false,
             meta_app_secret: None,
             meta_verify_token: None,
+            // The server's default data folder is `./humas-data`; the server sets its own.
+            media_dir: PathBuf::from("./humas-data/media"),
         }
     }
 }
@@ -80,17 +87,29 @@ pub struct AppState {
     pub(crate) app: App,
     pub(crate) settings: Arc<WebSettings>,
     pub(crate) metrics: Arc<Metrics>,
+    /// Where uploaded media bytes live.
+    pub(crate) media: Arc<dyn MediaStore>,
 }
 
 impl AppState {
     /// Wraps the application for the web.
     #[must_use]
     pub fn new(app: App, settings: WebSettings) -> Self {
+        let media: Arc<dyn MediaStore> = Arc::new(FsMediaStore::new(&settings.media_dir));
         Self {
             app,
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
+            media,
         }
+    }
+
+    /// Keeps uploaded media somewhere else than [`WebSettings::media_dir`] (an object store, or
+    /// the same store the publishing worker reads).
+    #[must_use]
+    pub fn with_media_store(mut self, media: Arc<dyn MediaStore>) -> Self {
+        self.media = media;
+        self
     }
 }
 

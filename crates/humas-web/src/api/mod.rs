@@ -22,6 +22,7 @@ pub(crate) mod inbox;
 mod openapi;
 mod org;
 mod people;
+pub(crate) mod posts;
 mod query;
 
 use std::str::FromStr;
@@ -47,6 +48,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = org_routes(r);
     let r = people_routes(r);
     let r = inbox::routes(r);
+    let r = posts::routes(r);
     r.add("GET", "/api/v1/audit", get(audit::query))
 }
 

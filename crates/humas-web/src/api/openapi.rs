@@ -6,10 +6,13 @@ use std::sync::LazyLock;
 
 use axum::Json;
 use humas_domain::inbox::{Category, HateCategory, MessageKind, PiiKind, Sentiment, Status};
+use humas_domain::publish::limits::PROBLEM_CODES;
+use humas_domain::publish::{DeliveryState, PostState};
 use humas_domain::{AccountStatus, DelegationKind, Locale, OpdKind, Platform, Role, UserZone};
 use serde_json::{Map, Value, json};
 
 use super::audit::DEFAULT_LIMIT as AUDIT_DEFAULT_LIMIT;
+use super::posts::PUBLISH_ERROR_CODES;
 use super::query::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::error::ALL_CODES;
 
@@ -53,7 +56,7 @@ pub(crate) fn document() -> Value {
     })
 }
 
-const TAGS: [&str; 10] = [
+const TAGS: [&str; 13] = [
     "me",
     "opds",
     "accounts",
@@ -62,6 +65,9 @@ const TAGS: [&str; 10] = [
     "messages",
     "replies",
     "compliance",
+    "posts",
+    "media",
+    "deliveries",
     "audit",
     "meta",
 ];
@@ -124,7 +130,104 @@ fn paths() -> Value {
     if let (Value::Object(all), Value::Object(inbox)) = (&mut paths, inbox_paths()) {
         all.extend(inbox);
     }
+    if let (Value::Object(all), Value::Object(publish)) = (&mut paths, publish_paths()) {
+        all.extend(publish);
+    }
     paths
+}
+
+/// `/api/v1/posts`, `/api/v1/media` and `/api/v1/deliveries`.
+fn publish_paths() -> Value {
+    let id = [param_ref("Id")];
+    let post_action = |op: &str, summary: &str, input: Option<&str>| {
+        let o = Op::new("posts", op, summary).found();
+        let o = match input {
+            Some(i) => o.body(i),
+            None => o.respond("409", error_ref()).respond("422", error_ref()),
+        };
+        o.ok("200", "Post").done()
+    };
+    json!({
+        "/api/v1/posts": {
+            "get": Op::new("posts", "listPosts", "Posts of the OPDs the caller sees, by scheduled time")
+                .params(["OpdFilter", "PostStateFilter", "Limit", "Cursor"].map(param_ref).to_vec())
+                .query_errors()
+                .respond("422", error_ref())
+                .ok("200", "PostPage")
+                .done(),
+            "post": Op::new("posts", "createPost", "Write a draft (operators, approvers, the province)")
+                .body("PostInput")
+                .created("Post")
+                .done(),
+        },
+        "/api/v1/posts/check": {
+            "post": Op::new(
+                "posts",
+                "checkPost",
+                "Check a post being written against each account's platform rules and the coach; \
+                    messages in the caller's language",
+            )
+            .body("CheckInput")
+            .ok("200", "Check")
+            .done(),
+        },
+        "/api/v1/posts/{id}": {
+            "parameters": id,
+            "get": read_one("posts", "getPost", "A post with its media, deliveries, approvals, chain and checks", "PostView"),
+            "put": Op::new("posts", "replacePost", "Change a draft")
+                .found()
+                .body("PostInput")
+                .ok("200", "Post")
+                .done(),
+        },
+        "/api/v1/posts/{id}/submit": {
+            "parameters": id,
+            "post": post_action("submitPost", "Submit a draft for approval (refused while a channel breaks its platform's rules)", None),
+        },
+        "/api/v1/posts/{id}/approve": {
+            "parameters": id,
+            "post": post_action("approvePost", "Approve the current step of the chain; the last approval queues one delivery per account", None),
+        },
+        "/api/v1/posts/{id}/reject": {
+            "parameters": id,
+            "post": post_action("rejectPost", "Send a post in review back to its author as a draft, with a note", Some("NoteInput")),
+        },
+        "/api/v1/posts/{id}/emergency": {
+            "parameters": id,
+            "post": post_action("emergencyPublish", "Publish at once without the chain (supervisors; flagged in the audit log)", Some("ReasonInput")),
+        },
+        "/api/v1/media": {
+            "post": Op::new("media", "uploadMedia", "Upload an image or video (identified by its bytes, not its name)")
+                .multipart()
+                .created("Media")
+                .done(),
+        },
+        "/api/v1/media/{id}": {
+            "parameters": id,
+            "get": read_one("media", "getMedia", "An uploaded medium's facts", "Media"),
+            "patch": Op::new("media", "setAltText", "Change a medium's alt text")
+                .found()
+                .body("AltTextInput")
+                .ok("200", "Media")
+                .done(),
+        },
+        "/api/v1/deliveries/{id}/retry": {
+            "parameters": id,
+            "post": Op::new("deliveries", "retryDelivery", "Send a failed or uncertain delivery again (approvers, the province)")
+                .found()
+                .respond("409", error_ref())
+                .ok("200", "Delivery")
+                .done(),
+        },
+        "/api/v1/deliveries/{id}/confirm": {
+            "parameters": id,
+            "post": Op::new("deliveries", "confirmDelivery", "Record that an uncertain delivery is live, with its link")
+                .found()
+                .body("ConfirmInput")
+                .ok("200", "Delivery")
+                .done(),
+        },
+    })
 }
 
 /// `/api/v1/messages`, `/api/v1/replies` and `/api/v1/compliance`.
@@ -352,6 +455,26 @@ impl Op {
             .fold(self, |op, status| op.respond(status, error_ref()))
     }
 
+    /// A `multipart/form-data` upload, and the ways it can be refused.
+    fn multipart(mut self) -> Self {
+        let body = json!({
+            "required": true,
+            "content": { "multipart/form-data": { "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": { "type": "string", "format": "binary" },
+                    "opd_id": { "type": "string", "format": "uuid", "description": "Defaults to the caller's OPD." },
+                    "alt_text": text(0, humas_app::publish::media::MAX_ALT_TEXT_CHARS),
+                },
+            } } },
+        });
+        self.0.insert("requestBody".into(), body);
+        ["400", "413", "415", "422"]
+            .into_iter()
+            .fold(self, |op, status| op.respond(status, error_ref()))
+    }
+
     fn ok(self, status: &str, schema: &str) -> Self {
         self.respond(status, json_response("Success.", schema))
     }
@@ -465,6 +588,11 @@ fn parameters() -> Value {
         "Search": query_param("q", "Words that must all appear (stems match).", string()),
         "MessageCursor": query_param("cursor", "`next_cursor` of the previous page.", string()),
         "Per": query_param("per", "One row per OPD (default) or per operator.", choices(["opd", "operator"])),
+        "PostStateFilter": query_param(
+            "state",
+            "Only posts in these states, comma-separated.",
+            string(),
+        ),
     })
 }
 
@@ -611,7 +739,7 @@ fn schemas() -> Value {
             input(&["reason"], json!({ "reason": text(1, 2_000) })),
         ),
     ];
-    for (name, schema) in named {
+    for (name, schema) in named.into_iter().chain(publish_schemas()) {
         s.insert(name.to_owned(), schema);
     }
     for item in [
@@ -621,6 +749,7 @@ fn schemas() -> Value {
         "Delegation",
         "AuditEntry",
         "Message",
+        "Post",
     ] {
         s.insert(format!("{item}Page"), page(item));
     }
@@ -628,9 +757,15 @@ fn schemas() -> Value {
 }
 
 fn error_schema() -> Value {
+    let mut codes: Vec<&str> = ALL_CODES.to_vec();
+    codes.extend(
+        PUBLISH_ERROR_CODES
+            .iter()
+            .filter(|c| !ALL_CODES.contains(c)),
+    );
     object(json!({
         "error": object(json!({
-            "code": { "type": "string", "enum": ALL_CODES, "description": "Stable; branch on it." },
+            "code": { "type": "string", "enum": codes, "description": "Stable; branch on it." },
             "message": { "type": "string", "description": "English explanation." },
         })),
     }))
@@ -905,6 +1040,189 @@ fn delegation_input() -> Value {
             "reason": text(1, 500),
         }),
     )
+}
+
+// --- Publishing -------------------------------------------------------------------------------
+
+fn post_states() -> Value {
+    choices(PostState::ALL.iter().map(|s| s.as_str()))
+}
+
+fn post_schema() -> Value {
+    object(json!({
+        "id": uuid(),
+        "opd_id": uuid(),
+        "author_id": uuid(),
+        "title": string(),
+        "body": string(),
+        "channels": { "type": "array", "items": object(json!({
+            "account_id": uuid(),
+            "platform": platforms(),
+            "text": { "type": ["string", "null"], "description": "The variant; null inherits the base text." },
+            "effective_text": string(),
+        })) },
+        "media_ids": { "type": "array", "items": uuid() },
+        "scheduled_at": { "type": ["string", "null"], "format": "date-time", "description": "Null: as soon as approved." },
+        "state": post_states(),
+        "emergency": { "type": "boolean", "description": "Published through the supervisor's fast lane." },
+        "review_round": { "type": "integer", "minimum": 0 },
+        "created_at": time(),
+        "updated_at": time(),
+    }))
+}
+
+fn media_schema() -> Value {
+    object(json!({
+        "id": uuid(),
+        "opd_id": uuid(),
+        "uploaded_by": uuid(),
+        "file_name": string(),
+        "mime": { "type": "string", "description": "Found by reading the file." },
+        "kind": choices(["image", "video"]),
+        "bytes": { "type": "integer", "minimum": 0 },
+        "width": nullable("integer", None),
+        "height": nullable("integer", None),
+        "duration_ms": nullable("integer", None),
+        "sha256": string(),
+        "alt_text": nullable("string", None),
+        "created_at": time(),
+    }))
+}
+
+fn delivery_schema() -> Value {
+    object(json!({
+        "id": uuid(),
+        "post_id": uuid(),
+        "account_id": uuid(),
+        "state": choices(DeliveryState::ALL.iter().map(|s| s.as_str())),
+        "due_at": time(),
+        "attempts": { "type": "integer", "minimum": 0 },
+        "external_id": nullable("string", None),
+        "url": nullable("string", Some("uri")),
+        "last_error": { "type": ["string", "null"], "description": "The platform's reason for the last failure." },
+        "published_at": nullable_time(),
+        "updated_at": time(),
+    }))
+}
+
+fn check_schema() -> Value {
+    object(json!({
+        "channels": { "type": "array", "items": object(json!({
+            "account_id": uuid(),
+            "platform": platforms(),
+            "measure": { "oneOf": [{ "type": "null" }, object(json!({
+                "used": { "type": "integer" },
+                "limit": { "type": "integer" },
+                "unit": choices(["characters", "weighted_characters", "graphemes", "bytes", "utf16_units"]),
+                "unit_label": string(),
+                "over": { "type": "boolean" },
+                "text": { "type": "string", "description": "The counter in words, in the caller's language." },
+            }))] },
+            "problems": { "type": "array", "items": object(json!({
+                "code": choices(PROBLEM_CODES.iter().copied()),
+                "severity": choices(["error", "warning"]),
+                "media_index": nullable("integer", None),
+                "message": { "type": "string", "description": "In the caller's language." },
+            })) },
+        })) },
+        "hints": { "type": "array", "items": object(json!({
+            "code": string(),
+            "detail": string(),
+            "message": { "type": "string", "description": "In the caller's language." },
+        })) },
+        "has_errors": { "type": "boolean", "description": "Whether anything blocks submission." },
+    }))
+}
+
+fn post_view_schema() -> Value {
+    object(json!({
+        "post": schema_ref("Post"),
+        "media": { "type": "array", "items": schema_ref("Media") },
+        "deliveries": { "type": "array", "items": schema_ref("Delivery") },
+        "approvals": { "type": "array", "items": object(json!({
+            "round": { "type": "integer" },
+            "step": { "type": "integer", "description": "0-based." },
+            "approver_id": uuid(),
+            "on_behalf_of_id": { "type": ["string", "null"], "format": "uuid", "description": "Whose place a Plt/Plh took." },
+            "at": time(),
+        })) },
+        "chain": { "oneOf": [{ "type": "null" }, { "type": "array", "items": object(json!({
+            "label": string(),
+            "mode": choices(["any_of", "all_of"]),
+            "approver_ids": { "type": "array", "items": uuid() },
+        })) }] },
+        "progress": { "oneOf": [{ "type": "null" }, object(json!({
+            "complete": { "type": "boolean" },
+            "step": nullable("integer", None),
+            "waiting_for": { "type": "array", "items": uuid() },
+        }))] },
+        "check": schema_ref("Check"),
+        "can_approve": { "type": "boolean" },
+        "can_edit": { "type": "boolean" },
+    }))
+}
+
+fn channel_input() -> Value {
+    input(
+        &["account_id"],
+        json!({
+            "account_id": uuid(),
+            "text": { "type": ["string", "null"], "description": "Null or empty inherits the base text." },
+        }),
+    )
+}
+
+fn publish_schemas() -> Vec<(&'static str, Value)> {
+    vec![
+        ("Post", post_schema()),
+        ("PostView", post_view_schema()),
+        ("Media", media_schema()),
+        ("Delivery", delivery_schema()),
+        ("Check", check_schema()),
+        (
+            "PostInput",
+            input(
+                &["title", "channels"],
+                json!({
+                    "opd_id": { "type": "string", "format": "uuid", "description": "Creation only; defaults to the caller's OPD." },
+                    "title": text(1, 200),
+                    "body": text(0, 63_206),
+                    "channels": { "type": "array", "items": channel_input(), "minItems": 1, "maxItems": 50 },
+                    "media_ids": { "type": "array", "items": uuid(), "maxItems": 35 },
+                    "scheduled_at": { "type": ["string", "null"], "format": "date-time", "description": "With its offset; null publishes as soon as approved." },
+                }),
+            ),
+        ),
+        (
+            "CheckInput",
+            input(
+                &[],
+                json!({
+                    "body": string(),
+                    "channels": { "type": "array", "items": channel_input() },
+                    "media": { "type": "array", "items": uuid() },
+                }),
+            ),
+        ),
+        (
+            "NoteInput",
+            input(&["note"], json!({ "note": text(1, 2_000) })),
+        ),
+        (
+            "AltTextInput",
+            input(
+                &["alt_text"],
+                json!({ "alt_text": nullable("string", None) }),
+            ),
+        ),
+        (
+            "ConfirmInput",
+            input(
+                &["url"],
+                json!({ "url": { "type": "string", "format": "uri" } }),
+            ),
+        ),
+    ]
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! short `?ok=` notice.
 
 mod accounts;
+mod approval_chain;
 mod audit;
 mod auth;
 mod connection;
@@ -12,7 +13,10 @@ mod inbox;
 mod inbox_admin;
 mod inbox_view;
 mod opds;
+mod post_composer;
+mod posts;
 mod profile;
+pub(crate) mod publish_view;
 mod users;
 
 use askama::Template;
@@ -28,6 +32,8 @@ use crate::format;
 use crate::i18n::Tr;
 use crate::routes::Routes;
 
+pub(crate) use post_composer::{MEDIA_UPLOAD_LIMIT, multipart_failure};
+
 pub(crate) fn routes(r: Routes) -> Routes {
     let r = auth::routes(r);
     let r = home::routes(r);
@@ -37,6 +43,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = delegations::routes(r);
     let r = audit::routes(r);
     let r = inbox_admin::routes(inbox::routes(r));
+    let r = approval_chain::routes(post_composer::routes(posts::routes(r)));
     profile::routes(r)
 }
 
