@@ -45,6 +45,7 @@ pub struct App {
     gateway: Option<Arc<dyn inbox::PlatformGateway>>,
     oauth: Option<Arc<dyn oauth::OAuthGateway>>,
     sealer: sealed::Sealer,
+    media_key: [u8; 32],
 }
 
 impl App {
@@ -61,6 +62,7 @@ impl App {
             gateway: None,
             oauth: None,
             sealer: sealed::Sealer::new(&rand::random::<[u8; 32]>()),
+            media_key: rand::random::<[u8; 32]>(),
         }
     }
 
@@ -87,6 +89,7 @@ impl App {
         let author = sealed::derive_key(secret, "author-key-v1");
         self.inbox = Arc::new(inbox::InboxState::with_secret(&author));
         self.sealer = sealed::Sealer::new(secret);
+        self.media_key = sealed::derive_key(secret, "public-media-v1");
         self
     }
 

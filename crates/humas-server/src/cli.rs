@@ -142,6 +142,11 @@ pub struct SettingsArgs {
     )]
     pub oauth_clients_file: Option<PathBuf>,
 
+    /// The address people and platforms reach Humas at, e.g. `https://humas.example.go.id`:
+    /// OAuth redirects return there, and Instagram and TikTok fetch post media from it.
+    #[arg(long, global = true, env = "HUMAS_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
     /// Log output: `pretty` (one readable line per event) or `json` (one JSON object per line).
     /// Logs go to standard error.
     #[arg(long, global = true, env = "HUMAS_LOG_FORMAT", value_name = "FORMAT")]
@@ -200,6 +205,7 @@ impl SettingsArgs {
             poll_interval_seconds,
             publish_lease_seconds,
             oauth_clients_file,
+            public_url,
             log_format,
             log_level,
             session_idle_minutes,
@@ -238,6 +244,9 @@ impl SettingsArgs {
         }
         if let Some(v) = oauth_clients_file {
             s.oauth_clients_file = Some(v.clone());
+        }
+        if let Some(v) = public_url {
+            s.public_url.clone_from(v);
         }
         if let Some(v) = log_format {
             s.log_format = *v;

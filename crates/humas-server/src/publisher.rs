@@ -30,6 +30,8 @@ pub fn worker_config(settings: &Settings, kind: &str) -> WorkerConfig {
         uuid::Uuid::new_v4().simple()
     );
     let mut config = WorkerConfig::named(&name);
+    let public = settings.public_url.trim();
+    config.public_base_url = (!public.is_empty()).then(|| public.to_owned());
     config.lease = jiff::SignedDuration::from_secs(
         i64::try_from(settings.publish_lease_seconds).unwrap_or(i64::MAX),
     );

@@ -30,6 +30,7 @@ pub const KEYS: &[&str] = &[
     "poll_interval_seconds",
     "publish_lease_seconds",
     "oauth_clients_file",
+    "public_url",
     "log_format",
     "log_level",
     "session_idle_minutes",
@@ -128,6 +129,10 @@ pub struct Settings {
     /// A TOML file with the OAuth clients Humas is registered as on X, TikTok, Meta and YouTube
     /// (see `humas-server/src/oauth.rs`); unset: accounts are connected by pasting tokens.
     pub oauth_clients_file: Option<PathBuf>,
+    /// The address people and platforms reach Humas at (`https://humas.example.go.id`): OAuth
+    /// redirects come back to it, and Instagram and TikTok fetch post media from it. Empty:
+    /// Humas is not reachable from the internet (those platforms cannot take media then).
+    pub public_url: String,
     /// Log output format.
     pub log_format: LogFormat,
     /// Log filter (`EnvFilter` syntax); `RUST_LOG` overrides it.
@@ -154,6 +159,7 @@ impl Default for Settings {
             poll_interval_seconds: 300,
             publish_lease_seconds: 120,
             oauth_clients_file: None,
+            public_url: String::new(),
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
             session_idle_minutes: 480,
@@ -224,6 +230,12 @@ impl Settings {
             bail!("province_name must be 1–200 characters");
         }
         check_log_filter(&self.log_level)?;
+        let public = self.public_url.trim();
+        if !public.is_empty()
+            && !(public.starts_with("https://") || public.starts_with("http://"))
+        {
+            bail!("public_url must start with https:// (or http:// on a test network), e.g. https://humas.example.go.id");
+        }
         if let Some(path) = &self.oauth_clients_file {
             crate::oauth::Clients::load(path)?;
         }

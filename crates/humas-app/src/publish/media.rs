@@ -123,6 +123,45 @@ fn media_error(e: &MediaError) -> AppError {
 }
 
 impl App {
+    /// The unguessable token in a medium's public address (`/media/{id}/{token}`), which
+    /// Instagram and TikTok fetch media from: a keyed hash of the id under the server secret,
+    /// so it needs no storage and cannot be forged.
+    #[must_use]
+    pub fn public_media_token(&self, id: MediaId) -> String {
+        let key = self.media_key;
+        let Ok(mut mac) = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(&key) else {
+            return String::new();
+        };
+        hmac::Mac::update(&mut mac, id.as_uuid().as_bytes());
+        let tag = hmac::Mac::finalize(mac).into_bytes();
+        hex::encode(&tag[..20])
+    }
+
+    /// A medium and its bytes for a public address, if the token matches (constant time).
+    ///
+    /// # Errors
+    /// `NotFound("media")` for a wrong token or an unknown medium (the same answer, so tokens
+    /// cannot be probed); `Internal` when the file cannot be read.
+    pub async fn public_media(
+        &self,
+        media: &Arc<dyn MediaStore>,
+        id: MediaId,
+        token: &str,
+    ) -> AppResult<(MediaAsset, Vec<u8>)> {
+        let expected = self.public_media_token(id);
+        let matches: bool =
+            subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), token.as_bytes()).into();
+        if !matches {
+            return Err(AppError::NotFound("media"));
+        }
+        let asset = self.store.get_media(id).await?;
+        let bytes = media
+            .get(&asset.storage_key)
+            .await
+            .map_err(|e| AppError::Internal(format!("cannot read a stored medium: {e}")))?;
+        Ok((asset, bytes))
+    }
+
     /// Uploads an image or video for an OPD's posts.
     ///
     /// # Errors

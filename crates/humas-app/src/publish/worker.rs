@@ -49,6 +49,10 @@ pub struct WorkerConfig {
     pub backoff_base: SignedDuration,
     /// Longest retry delay.
     pub backoff_cap: SignedDuration,
+    /// Humas's public address (`https://humas.example.go.id`), from which platforms that fetch
+    /// media themselves (Instagram, TikTok) read `/media/{id}/{token}`; `None` when Humas is
+    /// not reachable from the internet.
+    pub public_base_url: Option<String>,
 }
 
 impl WorkerConfig {
@@ -66,6 +70,7 @@ impl WorkerConfig {
             pending_poll: SignedDuration::from_secs(15),
             backoff_base: SignedDuration::from_secs(10),
             backoff_cap: SignedDuration::from_mins(30),
+            public_base_url: None,
         }
     }
 
@@ -237,10 +242,18 @@ impl PublishWorker {
                 .get(&asset.storage_key)
                 .await
                 .map_err(|e| format!("the file of {} cannot be read: {e}", asset.file_name))?;
+            let public_url = self.config.public_base_url.as_deref().map(|base| {
+                format!(
+                    "{}/media/{}/{}",
+                    base.trim_end_matches('/'),
+                    asset.id,
+                    self.app.public_media_token(asset.id)
+                )
+            });
             media.push(OutgoingMedia {
                 asset,
                 bytes: Arc::new(bytes),
-                public_url: None,
+                public_url,
             });
         }
         Ok(OutgoingPost {
