@@ -95,7 +95,10 @@ mod tests {
         assert_eq!(wib.to_string(), "2026-12-01T02:00:00Z");
         assert_eq!(wita.to_string(), "2026-12-01T01:00:00Z");
         assert_eq!(wit.to_string(), "2026-12-01T00:00:00Z");
-        assert_eq!(to_local(wib, UserZone::Wita).to_string(), "2026-12-01T10:00:00");
+        assert_eq!(
+            to_local(wib, UserZone::Wita).to_string(),
+            "2026-12-01T10:00:00"
+        );
     }
 
     #[test]
