@@ -11,12 +11,15 @@
 mod support;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use humas_app::App;
+use humas_app::publish::{FsMediaStore, MediaStore};
 use humas_domain::inbox::{Author, ExternalId, Inbound, MessageKind};
+use humas_domain::publish::{Channel, Post, PostState, PostText};
 use humas_domain::{
     Account, AccountHandle, AccountId, AccountStatus, Delegation, DelegationId, DelegationKind,
-    MessageId, OpdId, Platform, RoutingRuleId,
+    MediaId, MessageId, OpdId, Platform, PostId, PublishJobId, RoutingRuleId,
 };
 use humas_store::{AuditActor, Reply, ReplyId, ReplyState, SavedReply, SavedReplyId};
 use support::{TestApp, hidden_field};
@@ -83,6 +86,10 @@ struct Scope {
     approver: String,
     /// A message from the public in this OPD's inbox.
     message: MessageId,
+    /// The OPD's Facebook account (text posts pass every platform rule there).
+    facebook: AccountId,
+    /// Where uploaded media bytes go in this test.
+    media_dir: std::path::PathBuf,
 }
 
 /// Routes anyone may use without signing in.
@@ -239,6 +246,70 @@ fn expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
             manage_delegations(who)
         }
         ("GET", "/api/v1/audit") => sup(who),
+        _ => return publishing_expected(method, route, who, own),
+    })
+}
+
+/// Publishing: everyone who sees an OPD reads its posts and media and may ask for a check;
+/// the province and the OPD's own operators and approvers write, submit and upload; approving
+/// is decided by the chain (someone who sees the post but is not its approver is refused as
+/// input, 422, by the chain rule); sending back and settling deliveries is the OPD's approvers'
+/// and the province's; the fast lane and the chains are the province's.
+fn publishing_expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
+    let view_opd = if who.sees_all() || own {
+        Allowed
+    } else {
+        Forbidden
+    };
+    let compose = match who {
+        Who::Supervisor => Allowed,
+        Who::Approver | Who::Operator if own => Allowed,
+        _ => Forbidden,
+    };
+    let approver_or_province = match who {
+        Who::Supervisor => Allowed,
+        Who::Approver if own => Allowed,
+        _ => Forbidden,
+    };
+    let province = if who == Who::Supervisor {
+        Allowed
+    } else {
+        Forbidden
+    };
+    Some(match (method, route) {
+        ("GET", "/posts")
+        | ("GET", "/posts/{id}")
+        | ("POST", "/posts/{id}/approve")
+        | ("POST", "/posts/check")
+        | ("GET", "/posts/media/{id}")
+        | ("GET", "/api/v1/posts")
+        | ("GET", "/api/v1/posts/{id}")
+        | ("POST", "/api/v1/posts/{id}/approve")
+        | ("POST", "/api/v1/posts/check")
+        | ("GET", "/api/v1/media/{id}") => view_opd,
+        ("GET", "/posts/new")
+        | ("POST", "/posts")
+        | ("GET", "/posts/{id}/edit")
+        | ("POST", "/posts/{id}/edit")
+        | ("POST", "/posts/{id}/submit")
+        | ("POST", "/posts/media")
+        | ("POST", "/posts/media/{id}")
+        | ("POST", "/api/v1/posts")
+        | ("PUT", "/api/v1/posts/{id}")
+        | ("POST", "/api/v1/posts/{id}/submit")
+        | ("POST", "/api/v1/media")
+        | ("PATCH", "/api/v1/media/{id}") => compose,
+        ("POST", "/posts/{id}/reject")
+        | ("POST", "/deliveries/{id}/retry")
+        | ("POST", "/deliveries/{id}/confirm")
+        | ("POST", "/api/v1/posts/{id}/reject")
+        | ("POST", "/api/v1/deliveries/{id}/retry")
+        | ("POST", "/api/v1/deliveries/{id}/confirm") => approver_or_province,
+        ("POST", "/posts/{id}/emergency")
+        | ("POST", "/api/v1/posts/{id}/emergency")
+        | ("GET", "/opds/{id}/approval-chain")
+        | ("POST", "/opds/{id}/approval-chain")
+        | ("POST", "/opds/{id}/approval-chain/delete") => province,
         _ => return None,
     })
 }
@@ -249,6 +320,8 @@ enum Body {
     None,
     Form(Vec<(&'static str, String)>),
     Json(serde_json::Value),
+    /// A multipart upload: text parts, then a file part named `file`.
+    Upload(Vec<(&'static str, String)>, Vec<u8>),
 }
 
 async fn fresh_account(t: &TestApp, opd: OpdId) -> AccountId {
@@ -503,8 +576,186 @@ async fn inbox_request(
     })
 }
 
+/// A post of the scope's OPD on its Facebook account, written by its staff member, in `state`.
+async fn fresh_post(t: &TestApp, s: &Scope, state: PostState) -> PostId {
+    let now = t.app.clock().now();
+    let post = Post {
+        id: PostId::generate(),
+        opd: s.opd,
+        author: s.staff.parse().unwrap(),
+        title: "Matrix".into(),
+        body: PostText::parse("Vaksinasi gratis Sabtu pukul 08.00 WIB di balai desa").unwrap(),
+        channels: vec![Channel {
+            account: s.facebook,
+            platform: Platform::Facebook,
+            text: None,
+        }],
+        media: Vec::new(),
+        scheduled_at: None,
+        state,
+        emergency: false,
+        narrative: None,
+        review_round: u32::from(state == PostState::InReview),
+        created_at: now,
+        updated_at: now,
+    };
+    t.store()
+        .create_post(&AuditActor::system(), &post)
+        .await
+        .unwrap();
+    post.id
+}
+
+/// A delivery of a post published through the fast lane (scheduled, so retrying or
+/// confirming it is refused as a conflict after the rights are checked).
+async fn fresh_delivery(t: &TestApp, s: &Scope) -> PublishJobId {
+    let post = fresh_post(t, s, PostState::Draft).await;
+    t.app
+        .emergency_publish(&App::cli_actor(), post, "matrix")
+        .await
+        .unwrap();
+    t.store().post_jobs(post).await.unwrap()[0].id
+}
+
+/// An image uploaded for the scope's OPD, its bytes in the test's media folder.
+async fn fresh_media(t: &TestApp, s: &Scope) -> MediaId {
+    let store: Arc<dyn MediaStore> = Arc::new(FsMediaStore::new(&s.media_dir));
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    for (kind, data) in [
+        (*b"IHDR", [0, 0, 4, 56, 0, 0, 4, 56, 8, 6, 0, 0, 0].to_vec()),
+        (*b"IEND", Vec::new()),
+    ] {
+        png.extend(u32::try_from(data.len()).unwrap().to_be_bytes());
+        png.extend(kind);
+        png.extend(data);
+        png.extend([0, 0, 0, 0]);
+    }
+    // Uploaded by a real person: the store keeps who uploaded it.
+    let sup = t
+        .app
+        .bearer(&t.token("supervisor").await)
+        .await
+        .unwrap()
+        .actor;
+    t.app
+        .upload_media(&sup, &store, s.opd, "matrix.png", &png, "")
+        .await
+        .unwrap()
+        .id
+}
+
+/// The request for a publishing route, if `route` is one. Allowed requests are refused as
+/// input where they can be (an empty title or note, a file that is not an image), so they
+/// change nothing shared.
+async fn publishing_request(
+    t: &TestApp,
+    method: &str,
+    route: &str,
+    s: &Scope,
+) -> Option<(String, Body)> {
+    let form = |pairs: &[(&'static str, String)]| Body::Form(pairs.to_vec());
+    let opd = s.opd.to_string();
+    let at = |id: &dyn ToString| route.replace("{id}", &id.to_string());
+    let check = || {
+        Body::Json(
+            serde_json::json!({"body": "Matrix", "channels": [{"account": s.facebook.to_string(), "text": null}], "media": []}),
+        )
+    };
+    Some(match (method, route) {
+        ("GET", "/posts") | ("GET", "/api/v1/posts") => (format!("{route}?opd={opd}"), Body::None),
+        ("GET", "/posts/new") => (format!("/posts/new?opd={opd}"), Body::None),
+        ("POST", "/posts") => (
+            route.into(),
+            form(&[("opd", opd.clone()), ("title", String::new())]),
+        ),
+        ("POST", "/api/v1/posts") => (
+            route.into(),
+            Body::Json(serde_json::json!({"opd_id": opd, "title": "", "channels": []})),
+        ),
+        ("POST", "/posts/check") | ("POST", "/api/v1/posts/check") => (route.into(), check()),
+        ("GET", "/posts/{id}") | ("GET", "/api/v1/posts/{id}") => {
+            (at(&fresh_post(t, s, PostState::Draft).await), Body::None)
+        }
+        ("GET", "/posts/{id}/edit") => (at(&fresh_post(t, s, PostState::Draft).await), Body::None),
+        ("POST", "/posts/{id}/edit") => (
+            at(&fresh_post(t, s, PostState::Draft).await),
+            form(&[("title", String::new())]),
+        ),
+        ("PUT", "/api/v1/posts/{id}") => (
+            at(&fresh_post(t, s, PostState::Draft).await),
+            Body::Json(serde_json::json!({"title": "", "channels": []})),
+        ),
+        ("POST", "/posts/{id}/submit") => {
+            (at(&fresh_post(t, s, PostState::Draft).await), form(&[]))
+        }
+        ("POST", "/api/v1/posts/{id}/submit") => {
+            (at(&fresh_post(t, s, PostState::Draft).await), Body::None)
+        }
+        ("POST", "/posts/{id}/approve") => {
+            (at(&fresh_post(t, s, PostState::InReview).await), form(&[]))
+        }
+        ("POST", "/api/v1/posts/{id}/approve") => {
+            (at(&fresh_post(t, s, PostState::InReview).await), Body::None)
+        }
+        ("POST", "/posts/{id}/reject") => (
+            at(&fresh_post(t, s, PostState::InReview).await),
+            form(&[("note", String::new())]),
+        ),
+        ("POST", "/api/v1/posts/{id}/reject") => (
+            at(&fresh_post(t, s, PostState::InReview).await),
+            Body::Json(serde_json::json!({"note": ""})),
+        ),
+        ("POST", "/posts/{id}/emergency") => (
+            at(&fresh_post(t, s, PostState::Draft).await),
+            form(&[("reason", String::new())]),
+        ),
+        ("POST", "/api/v1/posts/{id}/emergency") => (
+            at(&fresh_post(t, s, PostState::Draft).await),
+            Body::Json(serde_json::json!({"reason": ""})),
+        ),
+        ("POST", "/posts/media") => (
+            route.into(),
+            Body::Upload(vec![("opd", opd.clone())], b"not an image".to_vec()),
+        ),
+        ("POST", "/api/v1/media") => (
+            route.into(),
+            Body::Upload(vec![("opd_id", opd.clone())], b"not an image".to_vec()),
+        ),
+        ("GET", "/posts/media/{id}") | ("GET", "/api/v1/media/{id}") => {
+            (at(&fresh_media(t, s).await), Body::None)
+        }
+        // Longer than any alt text may be: refused after the rights.
+        ("POST", "/posts/media/{id}") => (
+            at(&fresh_media(t, s).await),
+            form(&[("alt_text", "x".repeat(1_600))]),
+        ),
+        ("PATCH", "/api/v1/media/{id}") => (
+            at(&fresh_media(t, s).await),
+            Body::Json(serde_json::json!({"alt_text": "x".repeat(1_600)})),
+        ),
+        ("POST", "/deliveries/{id}/retry") => (at(&fresh_delivery(t, s).await), form(&[])),
+        ("POST", "/deliveries/{id}/confirm") => (
+            at(&fresh_delivery(t, s).await),
+            form(&[("url", "not a link".into())]),
+        ),
+        ("POST", "/api/v1/deliveries/{id}/retry") => (at(&fresh_delivery(t, s).await), Body::None),
+        ("POST", "/api/v1/deliveries/{id}/confirm") => (
+            at(&fresh_delivery(t, s).await),
+            Body::Json(serde_json::json!({"url": "not a link"})),
+        ),
+        ("GET", "/opds/{id}/approval-chain") => (at(&s.opd), Body::None),
+        // A chain without steps is refused; removing one the OPD does not have changes nothing.
+        ("POST", "/opds/{id}/approval-chain") => (at(&s.opd), form(&[("label_0", String::new())])),
+        ("POST", "/opds/{id}/approval-chain/delete") => (at(&s.opd), form(&[])),
+        _ => return None,
+    })
+}
+
 async fn request_for(t: &TestApp, method: &str, route: &str, s: &Scope) -> (String, Body) {
     if let Some(r) = inbox_request(t, method, route, s).await {
+        return r;
+    }
+    if let Some(r) = publishing_request(t, method, route, s).await {
         return r;
     }
     match (method, route) {
@@ -686,7 +937,23 @@ async fn send(
             }
             req.form(&pairs)
         }
-        Body::Json(v) => req.json(&v),
+        // Our pages' scripts send JSON with the session's token as a header.
+        Body::Json(v) => match csrf {
+            Some(c) => req.header("x-csrf-token", c).json(&v),
+            None => req.json(&v),
+        },
+        Body::Upload(parts, bytes) => {
+            // The token comes first, as the composer's form sends it.
+            let mut form = reqwest::multipart::Form::new();
+            if let Some(c) = csrf {
+                form = form.text("_csrf", c.to_owned());
+            }
+            for (k, v) in parts {
+                form = form.text(k, v);
+            }
+            let file = reqwest::multipart::Part::bytes(bytes).file_name("matrix.txt");
+            req.multipart(form.part("file", file))
+        }
     };
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
@@ -698,9 +965,15 @@ async fn send(
     (status, location, resp.text().await.unwrap_or_default())
 }
 
-async fn scope(t: &TestApp, slug: &str) -> Scope {
+async fn scope(t: &TestApp, slug: &str, media_dir: &std::path::Path) -> Scope {
     let opd = t.opd(slug).await;
-    let account = t.store().list_accounts(Some(opd)).await.unwrap()[0].id;
+    let accounts = t.store().list_accounts(Some(opd)).await.unwrap();
+    let account = accounts[0].id;
+    let facebook = accounts
+        .iter()
+        .find(|a| a.platform == Platform::Facebook)
+        .unwrap()
+        .id;
     let sup = humas_app::App::cli_actor();
     let mk = |username: String, role: &str| humas_app::people::NewUserInput {
         username,
@@ -733,12 +1006,22 @@ async fn scope(t: &TestApp, slug: &str) -> Scope {
         staff,
         approver,
         message,
+        facebook,
+        media_dir: media_dir.to_path_buf(),
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_every_role_every_scope() {
-    let t = TestApp::spawn().await;
+    let media = tempfile::tempdir().unwrap();
+    let t = TestApp::spawn_configured(
+        humas_app::AuthSettings::for_tests(),
+        humas_web::WebSettings {
+            media_dir: media.path().to_path_buf(),
+            ..humas_web::WebSettings::default()
+        },
+    )
+    .await;
     let routes: BTreeSet<(String, String)> = humas_web::route_table().into_iter().collect();
 
     let unlisted: Vec<_> = routes
@@ -759,9 +1042,9 @@ async fn every_route_every_role_every_scope() {
         );
     }
 
-    let dinkes = scope(&t, "dinkes").await;
-    let bpsdm = scope(&t, "bpsdm").await;
-    let bpbd = scope(&t, "bpbd").await;
+    let dinkes = scope(&t, "dinkes", media.path()).await;
+    let bpsdm = scope(&t, "bpsdm", media.path()).await;
+    let bpbd = scope(&t, "bpbd", media.path()).await;
     let mut checked = 0;
     let mut failures = Vec::new();
 

@@ -837,8 +837,19 @@ async fn alt_text(
         )),
         Err(e @ (AppError::Forbidden | AppError::NotFound(_))) => Err(fail(s.tr)(e)),
         Err(e) => {
-            composer_after_refusal(&state, &s, &form.opd, &form.post, &media, refusal(e, s.tr))
-                .await
+            // A form that does not say whose composer it came from goes back to a new post of
+            // the medium's own OPD.
+            let opd = if form.opd.trim().is_empty() {
+                let asset = state
+                    .app
+                    .media_asset(&s.ctx.actor, id)
+                    .await
+                    .map_err(fail(s.tr))?;
+                asset.opd.to_string()
+            } else {
+                form.opd.clone()
+            };
+            composer_after_refusal(&state, &s, &opd, &form.post, &media, refusal(e, s.tr)).await
         }
     }
 }
