@@ -34,6 +34,8 @@ pub fn web_settings(settings: &Settings) -> WebSettings {
         trust_forwarded_for: settings.trust_forwarded_for,
         meta_app_secret: env("HUMAS_META_APP_SECRET"),
         meta_verify_token: env("HUMAS_META_VERIFY_TOKEN"),
+        // The same folder the publisher reads uploads from (`publisher::media_store`).
+        media_dir: settings.data_dir.join("media"),
         ..WebSettings::default()
     }
 }
