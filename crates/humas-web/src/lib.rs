@@ -25,6 +25,7 @@ pub mod i18n;
 mod metrics;
 mod ops;
 mod pages;
+mod public_media;
 pub mod routes;
 mod session;
 mod webhooks;

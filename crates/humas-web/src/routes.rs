@@ -46,8 +46,8 @@ pub(crate) struct AllRoutes {
 
 /// Every route of the application.
 pub(crate) fn all() -> AllRoutes {
-    let plain = crate::webhooks::routes(crate::api::routes(crate::assets::routes(
-        crate::ops::routes(Routes::new()),
+    let plain = crate::public_media::routes(crate::webhooks::routes(crate::api::routes(
+        crate::assets::routes(crate::ops::routes(Routes::new())),
     )));
     let pages = crate::pages::routes(Routes::new());
     let mut table = plain.table;

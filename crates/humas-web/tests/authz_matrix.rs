@@ -108,6 +108,7 @@ const SIGNED: &[(&str, &str)] = &[
     ("GET", "/webhooks/meta"),
     ("POST", "/webhooks/meta"),
     ("POST", "/webhooks/ingest/{account}"),
+    ("GET", "/media/{id}/{token}"),
 ];
 
 /// The expected outcome for a signed-in person. `None`: the route is not in the matrix.
