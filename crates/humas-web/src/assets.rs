@@ -10,6 +10,11 @@ use crate::routes::Routes;
 
 const FILES: &[(&str, &str, &str)] = &[
     (
+        "publish.css",
+        "text/css; charset=utf-8",
+        include_str!("../assets/publish.css"),
+    ),
+    (
         "humas.css",
         "text/css; charset=utf-8",
         include_str!("../assets/humas.css"),

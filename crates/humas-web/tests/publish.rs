@@ -101,6 +101,20 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     b
 }
 
+/// A PNG of about `bytes` bytes (one large data chunk), larger than the pages' usual body
+/// limit.
+fn big_png(bytes: usize) -> Vec<u8> {
+    let mut b = png(2000, 2000);
+    let iend = b.split_off(b.len() - 12);
+    let data = vec![0x5A; bytes];
+    b.extend(u32::try_from(data.len()).unwrap().to_be_bytes());
+    b.extend(b"IDAT");
+    b.extend(data);
+    b.extend([0, 0, 0, 0]);
+    b.extend(iend);
+    b
+}
+
 /// A time two hours from the test clock's now, as the composer's `datetime-local` in WIB.
 fn in_two_hours(t: &TestApp) -> String {
     let at = t.app.clock().now() + jiff::SignedDuration::from_hours(2);
@@ -863,6 +877,85 @@ async fn a_file_that_is_not_an_image_is_refused_clearly_and_nothing_is_kept() {
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "image/png");
     assert_eq!(resp.bytes().await.unwrap().to_vec(), png(800, 800));
+}
+
+#[tokio::test]
+async fn uploads_larger_than_a_form_go_through_on_their_own_route_only() {
+    let p = spawn().await;
+    let t = &p.t;
+    let op = t.signed_in("operator.dinkes").await;
+    let csrf = t.csrf(&op).await;
+    let photo = big_png(3 * 1024 * 1024);
+    // Without JavaScript: the token is a part of the multipart body, after the file.
+    let resp = op
+        .post(t.url("/posts/media"))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("opd", p.dinkes.to_string())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(photo.clone()).file_name("besar.png"),
+                )
+                .text("_csrf", csrf.clone()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        303,
+        "{}",
+        resp.text().await.unwrap_or_default()
+    );
+    // With the script's header.
+    let resp = op
+        .post(t.url("/posts/media"))
+        .header("x-csrf-token", &csrf)
+        .header("accept", "application/json")
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("opd", p.dinkes.to_string())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(photo.clone()).file_name("besar.png"),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    // And through the API.
+    let resp = reqwest::Client::new()
+        .post(t.url("/api/v1/media"))
+        .bearer_auth(t.token("operator.dinkes").await)
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(photo.clone()).file_name("besar.png"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["opd_id"],
+        p.dinkes.to_string(),
+        "defaults to the caller's OPD"
+    );
+    assert_eq!(stored_files(p.media.path()), 3);
+    // Any other form keeps the usual limit.
+    let resp = op
+        .post(t.url("/posts"))
+        .form(&[
+            ("_csrf", csrf.clone()),
+            ("opd", p.dinkes.to_string()),
+            ("title", "x".into()),
+            ("body", "y".repeat(1024 * 1024)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
 }
 
 #[tokio::test]
