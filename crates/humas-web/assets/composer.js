@@ -84,18 +84,20 @@
       hintList.appendChild(listItem(h.message));
     });
     if (status) {
-      status.textContent = result.has_errors
-        ? status.getAttribute("data-errors") || ""
-        : status.getAttribute("data-ok") || "";
+      var key = result.channels.length === 0 ? "data-pending"
+        : result.has_errors ? "data-errors" : "data-ok";
+      status.textContent = status.getAttribute(key) || "";
     }
   }
 
   function check() {
     var body = payload();
+    var mine = ++latest;
     if (body.channels.length === 0) {
+      // Nothing to check: clear what an earlier answer showed.
+      show({ channels: [], hints: [], has_errors: false });
       return;
     }
-    var mine = ++latest;
     fetch(checkUrl, {
       method: "POST",
       credentials: "same-origin",

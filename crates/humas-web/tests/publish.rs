@@ -1015,6 +1015,26 @@ async fn the_supervisor_sets_and_removes_an_opds_approval_chain() {
     let csrf = t.csrf(&sup).await;
     let approver = t.user_id("approver.dinkes").await.to_string();
     let supervisor = t.user_id("supervisor").await.to_string();
+    // Writing for every OPD, the supervisor first says which one a new post speaks for.
+    let picker = sup
+        .get(t.url("/posts/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(picker.contains("id=\"pick-opd\""));
+    assert!(picker.contains(&format!("value=\"{}\"", p.dinkes)));
+    let queue = sup
+        .get(t.url(&format!("/posts?opd={}", p.dinkes)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains(&format!("href=\"/opds/{}/approval-chain\"", p.dinkes)));
     let url = t.url(&format!("/opds/{}/approval-chain", p.dinkes));
     let page = sup.get(&url).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("belum punya rantai sendiri"));
