@@ -36,6 +36,7 @@ pub fn web_settings(settings: &Settings) -> WebSettings {
         meta_verify_token: env("HUMAS_META_VERIFY_TOKEN"),
         // The same folder the publisher reads uploads from (`publisher::media_store`).
         media_dir: settings.data_dir.join("media"),
+        public_url: Some(settings.public_url.trim().to_owned()).filter(|u| !u.is_empty()),
         ..WebSettings::default()
     }
 }

@@ -64,6 +64,9 @@ pub struct WebSettings {
     /// Where uploaded images and videos are kept (`<data_dir>/media`); used by
     /// [`AppState::new`] unless [`AppState::with_media_store`] replaces the store.
     pub media_dir: PathBuf,
+    /// The address people and platforms reach Humas at (`https://humas.example.go.id`), for
+    /// OAuth redirects; `None` uses the address each request came to.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebSettings {
@@ -78,6 +81,7 @@ impl Default for WebSettings {
             meta_verify_token: None,
             // The server's default data folder is `./humas-data`; the server sets its own.
             media_dir: PathBuf::from("./humas-data/media"),
+            public_url: None,
         }
     }
 }

@@ -50,14 +50,7 @@ async fn the_token_opens_one_file_and_nothing_else() {
     let actor = humas_domain::Actor::new(&user, &[], jiff::civil::date(2026, 11, 28));
     let asset = t
         .app
-        .upload_media(
-            &actor,
-            &media,
-            dinkes,
-            "poster.png",
-            &png(),
-            "Poster",
-        )
+        .upload_media(&actor, &media, dinkes, "poster.png", &png(), "Poster")
         .await
         .unwrap();
     let token = t.app.public_media_token(asset.id);

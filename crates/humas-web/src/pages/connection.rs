@@ -8,6 +8,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use humas_app::AppError;
 use humas_app::inbox::CredentialsSummary;
+use humas_app::oauth::{TokenHealth, token_health};
 use humas_app::sealed::Credentials;
 use humas_connectors::signed;
 use humas_domain::{AccountId, Platform};
@@ -56,6 +57,27 @@ struct ConnectionPage {
     webhook_path: String,
     timestamp_header: &'static str,
     signature_header: &'static str,
+    /// An OAuth client is configured for this platform: offer the consent page.
+    oauth: bool,
+    /// Token health, translated; `health_class` is `active`, `warn` or `danger`.
+    health: String,
+    health_class: &'static str,
+}
+
+fn health_of(
+    l: &Layout,
+    summary: &CredentialsSummary,
+    now: jiff::Timestamp,
+) -> (String, &'static str) {
+    match token_health(summary, now) {
+        TokenHealth::Healthy => (l.t("connection-health-ok"), "active"),
+        TokenHealth::Missing => (l.t("connection-health-missing"), "warn"),
+        TokenHealth::Expired => (l.t("connection-health-expired"), "danger"),
+        TokenHealth::ExpiresSoon { hours_left } => (
+            l.tr.t1("connection-health-soon", "hours", &hours_left.to_string()),
+            "warn",
+        ),
+    }
 }
 
 fn needs_key(p: Platform) -> &'static str {
@@ -65,7 +87,9 @@ fn needs_key(p: Platform) -> &'static str {
         Platform::Mastodon => "connection-needs-mastodon",
         Platform::Bluesky => "connection-needs-bluesky",
         Platform::Rss => "connection-needs-rss",
-        Platform::Youtube | Platform::Tiktok | Platform::Telegram => "connection-needs-later",
+        Platform::Tiktok => "connection-needs-tiktok",
+        Platform::Telegram => "connection-needs-telegram",
+        Platform::Youtube => "connection-needs-later",
     }
 }
 
@@ -115,6 +139,7 @@ async fn page(
     if uri.is_some_and(|u| query_params(u).get("ok").is_some_and(|k| k == "connected")) {
         l.notice = Some(l.t("connection-notice-saved"));
     }
+    let health = health_of(&l, &summary, state.app.clock().now());
     let page = ConnectionPage {
         id: id.to_string(),
         opd: opd_name(&opds, Some(account.opd)),
@@ -131,6 +156,9 @@ async fn page(
         webhook_path: format!("/webhooks/ingest/{id}"),
         timestamp_header: signed::TIMESTAMP_HEADER,
         signature_header: signed::SIGNATURE_HEADER,
+        oauth: state.app.oauth_supported(account.platform),
+        health: health.0,
+        health_class: health.1,
         l,
     };
     Ok(render(status, &page, s.tr))

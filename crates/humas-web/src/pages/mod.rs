@@ -12,6 +12,7 @@ mod home;
 mod inbox;
 mod inbox_admin;
 mod inbox_view;
+mod oauth;
 mod opds;
 mod post_composer;
 mod posts;
@@ -38,7 +39,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = auth::routes(r);
     let r = home::routes(r);
     let r = opds::routes(r);
-    let r = connection::routes(accounts::routes(r));
+    let r = oauth::routes(connection::routes(accounts::routes(r)));
     let r = users::routes(r);
     let r = delegations::routes(r);
     let r = audit::routes(r);
@@ -174,7 +175,13 @@ pub(crate) fn notice_from(uri: &axum::http::Uri, tr: Tr) -> Option<String> {
     let q = crate::extract::query_params(uri);
     let key = q.get("ok")?;
     let known = [
-        "created", "saved", "deleted", "revoked", "password", "token",
+        "created",
+        "saved",
+        "deleted",
+        "revoked",
+        "password",
+        "token",
+        "connected",
     ];
     known
         .contains(&key.as_str())

@@ -65,10 +65,20 @@ impl TestApp {
     }
 
     pub async fn spawn_configured(auth: AuthSettings, web: WebSettings) -> Self {
+        Self::spawn_customized(auth, web, |app| app).await
+    }
+
+    /// Like [`Self::spawn_configured`], with the application adjusted first (e.g. an OAuth
+    /// gateway wired in).
+    pub async fn spawn_customized(
+        auth: AuthSettings,
+        web: WebSettings,
+        customize: impl FnOnce(App) -> App,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (store, pg) = fresh_store(dir.path()).await;
         let clock = Arc::new(ManualClock::starting_now());
-        let app = App::new(store, clock.clone(), auth);
+        let app = customize(App::new(store, clock.clone(), auth));
         app.seed_demo_if_empty().await.unwrap().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
