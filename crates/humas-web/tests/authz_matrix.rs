@@ -221,9 +221,13 @@ fn expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
         ("POST", "/accounts") => manage_accounts(who),
         ("POST", "/accounts/{id}") | ("POST", "/accounts/{id}/delete") => manage_account_in(who),
         // Connecting an account (its tokens) is managing it.
-        ("GET", "/accounts/{id}/connection") | ("POST", "/accounts/{id}/connection") => {
-            manage_account_in(who)
-        }
+        ("GET", "/accounts/{id}/connection")
+        | ("POST", "/accounts/{id}/connection")
+        | ("POST", "/accounts/{id}/oauth/start") => manage_account_in(who),
+        // The callback answers everyone signed in; without the sealed cookie it refuses (422),
+        // and the exchange itself checks the person again.
+        ("GET", "/oauth/callback") => Allowed,
+        ("GET", "/media/{id}/{token}") => Allowed,
         ("GET", "/users") => list_users(who),
         ("POST", "/users") | ("POST", "/users/{id}") | ("POST", "/users/{id}/password") => sup(who),
         ("GET", "/users/{id}") => view_users_of(who),
@@ -725,6 +729,14 @@ async fn publishing_request(
         ("GET", "/posts/media/{id}") | ("GET", "/api/v1/media/{id}") => {
             (at(&fresh_media(t, s).await), Body::None)
         }
+        // A capability address: the token opens the file for anyone, signed in or not.
+        ("GET", "/media/{id}/{token}") => {
+            let id = fresh_media(t, s).await;
+            (
+                format!("/media/{id}/{}", t.app.public_media_token(id)),
+                Body::None,
+            )
+        }
         // Longer than any alt text may be: refused after the rights.
         ("POST", "/posts/media/{id}") => (
             at(&fresh_media(t, s).await),
@@ -801,6 +813,11 @@ async fn request_for(t: &TestApp, method: &str, route: &str, s: &Scope) -> (Stri
         ("GET", "/accounts/{id}/connection") => {
             (format!("/accounts/{}/connection", s.account), Body::None)
         }
+        ("POST", "/accounts/{id}/oauth/start") => (
+            format!("/accounts/{}/oauth/start", s.account),
+            form(&[]),
+        ),
+        ("GET", "/oauth/callback") => ("/oauth/callback?code=c&state=s".to_owned(), Body::None),
         // Empty fields keep what is stored; a fresh account keeps the shared one untouched.
         ("POST", "/accounts/{id}/connection") => (
             format!("/accounts/{}/connection", fresh_account(t, s.opd).await),
