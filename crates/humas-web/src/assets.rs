@@ -34,6 +34,16 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../assets/composer.js"),
     ),
+    (
+        "calendar.css",
+        "text/css; charset=utf-8",
+        include_str!("../assets/calendar.css"),
+    ),
+    (
+        "calendar.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/calendar.js"),
+    ),
 ];
 
 pub(crate) fn routes(r: Routes) -> Routes {

@@ -113,6 +113,9 @@ const SIGNED: &[(&str, &str)] = &[
 
 /// The expected outcome for a signed-in person. `None`: the route is not in the matrix.
 fn expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
+    if let Some(o) = calendar_expected(method, route, who, own) {
+        return Some(o);
+    }
     let sup = |w: Who| {
         if w == Who::Supervisor {
             Allowed
@@ -771,6 +774,9 @@ async fn request_for(t: &TestApp, method: &str, route: &str, s: &Scope) -> (Stri
     if let Some(r) = publishing_request(t, method, route, s).await {
         return r;
     }
+    if let Some(r) = calendar_request(t, method, route, s).await {
+        return r;
+    }
     match (method, route) {
         ("POST", "/webhooks/ingest/{account}") => {
             return (
@@ -1177,4 +1183,124 @@ async fn public_routes_answer_without_signing_in() {
         .unwrap();
     assert_eq!(resp.status(), 303);
     let _ = App::cli_actor();
+}
+
+// --- The calendar, publishing slots and narasi tunggal ---------------------------------------
+
+/// Everyone who sees an OPD reads its calendar, its accounts' slots and the narratives sent to
+/// it; the OPD's own writers (and the province) move its posts; its approver (and the province)
+/// sets the slots; only the province sends narratives.
+fn calendar_expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
+    let view_opd = if who.sees_all() || own {
+        Allowed
+    } else {
+        Forbidden
+    };
+    let compose = match who {
+        Who::Supervisor => Allowed,
+        Who::Approver | Who::Operator if own => Allowed,
+        _ => Forbidden,
+    };
+    let manage = match who {
+        Who::Supervisor => Allowed,
+        Who::Approver if own => Allowed,
+        _ => Forbidden,
+    };
+    let province = if who == Who::Supervisor {
+        Allowed
+    } else {
+        Forbidden
+    };
+    Some(match (method, route) {
+        ("GET", "/calendar")
+        | ("GET", "/api/v1/calendar")
+        | ("GET", "/accounts/{id}/slots")
+        | ("GET", "/api/v1/accounts/{id}/slots")
+        | ("GET", "/api/v1/accounts/{id}/next-slot")
+        | ("GET", "/narratives/{id}")
+        | ("GET", "/api/v1/narratives/{id}") => view_opd,
+        ("POST", "/posts/{id}/reschedule") | ("POST", "/api/v1/posts/{id}/reschedule") => compose,
+        ("POST", "/accounts/{id}/slots") | ("PUT", "/api/v1/accounts/{id}/slots") => manage,
+        ("GET", "/narratives") | ("GET", "/api/v1/narratives") => Allowed,
+        ("GET", "/narratives/new") | ("POST", "/narratives") | ("POST", "/api/v1/narratives") => {
+            province
+        }
+        _ => return None,
+    })
+}
+
+/// A narrative sent by the supervisor to the scope's OPD alone, due in two hours.
+async fn fresh_narrative(t: &TestApp, s: &Scope) -> humas_domain::NarrativeId {
+    let sup = t
+        .app
+        .bearer(&t.token("supervisor").await)
+        .await
+        .unwrap()
+        .actor;
+    let due = t.app.clock().now() + jiff::SignedDuration::from_hours(2);
+    let input = humas_app::publish::NarrativeInput {
+        title: "Matrix".into(),
+        body: "Narasi matrix.".into(),
+        key_messages: Vec::new(),
+        media: Vec::new(),
+        deadline: humas_domain::publish::zone::to_local(due, humas_domain::UserZone::Wib)
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string(),
+        zone: humas_domain::UserZone::Wib,
+        opds: vec![s.opd],
+    };
+    t.app.send_narrative(&sup, &input).await.unwrap().id
+}
+
+/// The request for a calendar, slot or narrative route, if `route` is one. Allowed changes are
+/// refused as input (a time in 2000, a weekday 9, an empty narrative), so nothing moves.
+async fn calendar_request(
+    t: &TestApp,
+    method: &str,
+    route: &str,
+    s: &Scope,
+) -> Option<(String, Body)> {
+    let at = |id: &dyn ToString| route.replace("{id}", &id.to_string());
+    let past = "2000-01-01T00:00".to_owned();
+    Some(match (method, route) {
+        ("GET", "/calendar") | ("GET", "/api/v1/calendar") => {
+            (format!("{route}?opd={}", s.opd), Body::None)
+        }
+        ("POST", "/posts/{id}/reschedule") => (
+            at(&fresh_post(t, s, PostState::Draft).await),
+            Body::Form(vec![("at", past), ("back", "/calendar".into())]),
+        ),
+        ("POST", "/api/v1/posts/{id}/reschedule") => (
+            at(&fresh_post(t, s, PostState::Draft).await),
+            Body::Json(serde_json::json!({ "at": past })),
+        ),
+        ("GET", "/accounts/{id}/slots")
+        | ("GET", "/api/v1/accounts/{id}/slots")
+        | ("GET", "/api/v1/accounts/{id}/next-slot") => (at(&s.account), Body::None),
+        ("POST", "/accounts/{id}/slots") => (
+            at(&s.account),
+            Body::Form(vec![("weekday", "9".into()), ("time", "07:00".into())]),
+        ),
+        ("PUT", "/api/v1/accounts/{id}/slots") => (
+            at(&s.account),
+            Body::Json(serde_json::json!({ "slots": ["9 07:00"] })),
+        ),
+        ("GET", "/narratives/{id}") | ("GET", "/api/v1/narratives/{id}") => {
+            (at(&fresh_narrative(t, s).await), Body::None)
+        }
+        ("POST", "/narratives") => (
+            route.into(),
+            Body::Form(vec![("title", String::new()), ("body", String::new())]),
+        ),
+        ("POST", "/api/v1/narratives") => (
+            route.into(),
+            Body::Json(serde_json::json!({
+                "title": "", "body": "", "deadline": "", "opd_ids": [s.opd.to_string()],
+            })),
+        ),
+        ("GET", "/narratives") | ("GET", "/narratives/new") | ("GET", "/api/v1/narratives") => {
+            (route.into(), Body::None)
+        }
+        _ => return None,
+    })
 }

@@ -17,8 +17,10 @@
 
 mod audit;
 mod body;
+mod calendar;
 mod dto;
 pub(crate) mod inbox;
+mod narratives;
 mod openapi;
 mod org;
 mod people;
@@ -49,6 +51,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = people_routes(r);
     let r = inbox::routes(r);
     let r = posts::routes(r);
+    let r = narratives::routes(calendar::routes(r));
     r.add("GET", "/api/v1/audit", get(audit::query))
 }
 

@@ -16,6 +16,9 @@ use super::posts::PUBLISH_ERROR_CODES;
 use super::query::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::error::ALL_CODES;
 
+/// The calendar, slots and narasi tunggal paths and schemas.
+mod calendar_doc;
+
 static DOCUMENT: LazyLock<Value> = LazyLock::new(document);
 
 pub(super) async fn serve() -> Json<Value> {
@@ -132,6 +135,9 @@ fn paths() -> Value {
     }
     if let (Value::Object(all), Value::Object(publish)) = (&mut paths, publish_paths()) {
         all.extend(publish);
+    }
+    if let (Value::Object(all), Value::Object(more)) = (&mut paths, calendar_doc::paths()) {
+        all.extend(more);
     }
     paths
 }
@@ -742,6 +748,9 @@ fn schemas() -> Value {
     for (name, schema) in named.into_iter().chain(publish_schemas()) {
         s.insert(name.to_owned(), schema);
     }
+    for (name, schema) in calendar_doc::schemas() {
+        s.insert(name.to_owned(), schema);
+    }
     for item in [
         "Opd",
         "Account",
@@ -763,6 +772,7 @@ fn error_schema() -> Value {
             .iter()
             .filter(|c| !ALL_CODES.contains(c)),
     );
+    codes.extend(super::calendar::CALENDAR_ERROR_CODES);
     object(json!({
         "error": object(json!({
             "code": { "type": "string", "enum": codes, "description": "Stable; branch on it." },

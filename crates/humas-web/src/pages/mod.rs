@@ -6,12 +6,14 @@ mod accounts;
 mod approval_chain;
 mod audit;
 mod auth;
+pub(crate) mod calendar;
 mod connection;
 mod delegations;
 mod home;
 mod inbox;
 mod inbox_admin;
 mod inbox_view;
+mod narratives;
 mod oauth;
 mod opds;
 mod post_composer;
@@ -45,6 +47,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = audit::routes(r);
     let r = inbox_admin::routes(inbox::routes(r));
     let r = approval_chain::routes(post_composer::routes(posts::routes(r)));
+    let r = narratives::routes(calendar::routes(r));
     profile::routes(r)
 }
 
