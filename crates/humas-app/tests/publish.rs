@@ -867,12 +867,24 @@ async fn uploads_are_sniffed_and_refused_clearly_when_not_media() {
     assert_eq!(w.media.get(&asset.storage_key).await.unwrap(), tiny_png());
     // The public address platforms fetch from: the right token opens it, any other does not.
     let token = w.app.public_media_token(asset.id);
-    let (found, bytes) = w.app.public_media(&w.media, asset.id, &token).await.unwrap();
+    let (found, bytes) = w
+        .app
+        .public_media(&w.media, asset.id, &token)
+        .await
+        .unwrap();
     assert_eq!((found.id, bytes), (asset.id, tiny_png()));
     let mut wrong = token.clone();
     wrong.replace_range(0..1, if token.starts_with('0') { "1" } else { "0" });
-    assert!(matches!(w.app.public_media(&w.media, asset.id, &wrong).await, Err(AppError::NotFound("media"))));
-    assert!(matches!(w.app.public_media(&w.media, humas_domain::MediaId::generate(), &token).await, Err(AppError::NotFound("media"))));
+    assert!(matches!(
+        w.app.public_media(&w.media, asset.id, &wrong).await,
+        Err(AppError::NotFound("media"))
+    ));
+    assert!(matches!(
+        w.app
+            .public_media(&w.media, humas_domain::MediaId::generate(), &token)
+            .await,
+        Err(AppError::NotFound("media"))
+    ));
     let pu_operator = as_actor(
         &person(&w.app, Role::Operator, Some(w.other_opd), "operator.pu").await,
         &[],

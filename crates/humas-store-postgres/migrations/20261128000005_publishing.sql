@@ -129,3 +129,13 @@ CREATE TABLE account_slots (
     minute BIGINT NOT NULL,
     PRIMARY KEY (account_id, weekday, minute)
 );
+
+-- Why an approver sent a post back, per review round, so its author reads it on the post.
+CREATE TABLE post_rejections (
+    post_id UUID NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    round BIGINT NOT NULL,
+    rejected_by UUID NOT NULL REFERENCES users(id),
+    note TEXT NOT NULL,
+    at_us BIGINT NOT NULL,
+    PRIMARY KEY (post_id, round)
+);

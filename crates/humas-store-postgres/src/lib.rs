@@ -52,7 +52,7 @@ use humas_store::{
     SavedReplyId, SessionRecord, Store, StoreError, StoreResult,
 };
 use humas_store::{
-    JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery, PublishJob,
+    JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery, PublishJob, Rejection,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -1203,5 +1203,9 @@ impl Store for PgStore {
         expected: PostState,
     ) -> StoreResult<u64> {
         publish::reschedule_post(self, by, post, expected).await
+    }
+
+    async fn rejections(&self, post: PostId) -> StoreResult<Vec<Rejection>> {
+        publish::rejections(self, post).await
     }
 }

@@ -8,7 +8,7 @@ use humas_domain::publish::slots::Slot;
 use humas_domain::publish::{Channel, DeliveryState, Post, PostState, PostText};
 use humas_domain::{AccountId, MediaId, OpdId, Platform, PostId, PublishJobId, UserId};
 use humas_store::{
-    AuditActor, JobOutcome, MediaAsset, PostApproval, PostChange, PostQuery, PublishJob,
+    AuditActor, JobOutcome, MediaAsset, PostApproval, PostChange, PostQuery, PublishJob, Rejection,
     StoreError, StoreResult,
 };
 use jiff::Timestamp;
@@ -417,6 +417,21 @@ pub(crate) async fn change_post(
             StoreError::Conflict(_) => StoreError::Conflict("approval"),
             other => other,
         })?;
+    }
+    if let (Some(note), "post.reject") = (change.note, change.action) {
+        let by_user = by.user_id.ok_or(StoreError::UnknownReference("user"))?;
+        sqlx::query(
+            "INSERT INTO post_rejections (post_id, round, rejected_by, note, at_us) \
+             VALUES ($1,$2,$3,$4,$5)",
+        )
+        .bind(post.id.as_uuid())
+        .bind(i64::from(before.review_round))
+        .bind(by_user.as_uuid())
+        .bind(note)
+        .bind(us(post.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_err(e, "user"))?;
     }
     for j in change.jobs {
         insert_job(&mut tx, j).await?;
@@ -998,4 +1013,26 @@ pub(crate) async fn reschedule_post(
     .await?;
     commit(tx).await?;
     Ok(moved)
+}
+
+pub(crate) async fn rejections(store: &PgStore, post: PostId) -> StoreResult<Vec<Rejection>> {
+    let rows = sqlx::query(
+        "SELECT post_id, round, rejected_by, note, at_us FROM post_rejections \
+         WHERE post_id = $1 ORDER BY round",
+    )
+    .bind(post.as_uuid())
+    .fetch_all(&store.pool)
+    .await
+    .map_err(backend)?;
+    rows.iter()
+        .map(|r| {
+            Ok(Rejection {
+                post: PostId::from_uuid(get(r, "post_id")?),
+                round: count(r, "round")?,
+                by: UserId::from_uuid(get(r, "rejected_by")?),
+                note: get(r, "note")?,
+                at: time(r, "at_us")?,
+            })
+        })
+        .collect()
 }

@@ -129,3 +129,13 @@ CREATE TABLE account_slots (
     minute INTEGER NOT NULL,
     PRIMARY KEY (account_id, weekday, minute)
 );
+
+-- Why an approver sent a post back, per review round, so its author reads it on the post.
+CREATE TABLE post_rejections (
+    post_id BLOB NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    round INTEGER NOT NULL,
+    rejected_by BLOB NOT NULL REFERENCES users(id),
+    note TEXT NOT NULL,
+    at_us INTEGER NOT NULL,
+    PRIMARY KEY (post_id, round)
+);

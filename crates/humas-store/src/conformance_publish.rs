@@ -273,9 +273,55 @@ pub async fn publish_change_post_is_compare_and_set_with_approvals_and_jobs(stor
     ));
     assert_eq!(store.get_post(p.id).await.unwrap(), submitted);
 
+    // Sent back with a note (kept as the round's rejection), then submitted again.
+    let approver = crate::AuditActor::user(w.op2.id, "op2");
+    let mut back = submitted.clone();
+    back.state = PostState::Draft;
+    store
+        .change_post(
+            &approver,
+            &PostChange {
+                action: "post.reject",
+                expected: PostState::InReview,
+                post: &back,
+                approval: None,
+                jobs: &[],
+                note: Some("Sebutkan lokasi posko"),
+            },
+        )
+        .await
+        .unwrap();
+    let rejections = store.rejections(p.id).await.unwrap();
+    assert_eq!(rejections.len(), 1);
+    assert_eq!(
+        (
+            rejections[0].round,
+            rejections[0].by,
+            rejections[0].note.as_str()
+        ),
+        (1, w.op2.id, "Sebutkan lokasi posko")
+    );
+    let mut submitted = back.clone();
+    submitted.state = PostState::InReview;
+    submitted.review_round = 2;
+    store
+        .change_post(
+            &w.by,
+            &PostChange {
+                action: "post.submit",
+                expected: PostState::Draft,
+                post: &submitted,
+                approval: None,
+                jobs: &[],
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
+
     let approval = PostApproval {
         post: p.id,
-        round: 1,
+        round: 2,
         step: 0,
         approver: w.op2.id,
         on_behalf_of: None,

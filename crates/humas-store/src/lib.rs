@@ -42,7 +42,7 @@ pub use inbox::{
 };
 
 pub use publish::{
-    JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery, PublishJob,
+    JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery, PublishJob, Rejection,
 };
 
 pub use records::{ApiToken, ApiTokenId, AuditActor, AuditQuery, Credentials, SessionRecord};
@@ -363,7 +363,8 @@ pub trait Store: Send + Sync + 'static {
     /// Applies a [`PostChange`] in one transaction: the post (only if its state is still
     /// `expected`, else `Conflict("post_state")`), its channels and media, the approval
     /// (`Conflict("approval")` if this person already approved this step in this round) and the
-    /// jobs; one audit entry.
+    /// jobs; one audit entry. A `post.reject` change with a note also records the note as that
+    /// round's [`Rejection`].
     async fn change_post(&self, by: &AuditActor, change: &PostChange<'_>) -> StoreResult<()>;
     /// One post with its channels and media. `NotFound("post")`.
     async fn get_post(&self, id: PostId) -> StoreResult<Post>;
@@ -455,4 +456,6 @@ pub trait Store: Send + Sync + 'static {
         post: &Post,
         expected: PostState,
     ) -> StoreResult<u64>;
+    /// Why the post was sent back, every round, oldest first.
+    async fn rejections(&self, post: PostId) -> StoreResult<Vec<Rejection>>;
 }

@@ -176,3 +176,18 @@ pub struct Narrative {
     /// Sent.
     pub created_at: Timestamp,
 }
+
+/// Why a post was sent back to its author in one review round.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    /// The post.
+    pub post: PostId,
+    /// The round that ended with it.
+    pub round: u32,
+    /// Who sent it back.
+    pub by: UserId,
+    /// The note for the author.
+    pub note: String,
+    /// When.
+    pub at: Timestamp,
+}

@@ -476,6 +476,12 @@ async fn a_rejection_with_a_note_returns_the_post_to_draft() {
         .await
         .unwrap();
     assert!(page.contains(&format!("href=\"/posts/{id}/edit\"")));
+    // ...and reads why it came back.
+    assert!(
+        page.contains("id=\"rejection-note\""),
+        "the note is shown to the author"
+    );
+    assert!(page.contains("Sebutkan lokasi puskesmasnya."));
 }
 
 #[tokio::test]

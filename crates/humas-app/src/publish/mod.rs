@@ -127,6 +127,8 @@ pub struct PostView {
     pub jobs: Vec<PublishJob>,
     /// Approvals of every round.
     pub approvals: Vec<PostApproval>,
+    /// Why it was sent back, every round (the last one is what its author must fix now).
+    pub rejections: Vec<humas_store::Rejection>,
     /// The chain that applies (`None` when the OPD has no approver yet).
     pub chain: Option<ApprovalChain>,
     /// Where the current round stands.
@@ -563,8 +565,8 @@ impl App {
     /// supervisor; `Conflict("post_state")`; `Invalid` without a note.
     pub async fn reject_post(&self, actor: &Actor, id: PostId, note: &str) -> AppResult<Post> {
         let before = self.store.get_post(id).await?;
-        if before.state != PostState::InReview {
-            return Err(AppError::Conflict("post_state"));
+        if !actor.can_view_opd(before.opd) {
+            return Err(AppError::Forbidden);
         }
         let chain = self.effective_chain(before.opd).await?;
         let acting_for = self.acting_for(actor, before.opd).await?;
@@ -573,8 +575,12 @@ impl App {
                 .iter()
                 .any(|u| *u == actor.user_id || acting_for.contains(u))
         });
+        // Who may send it back is decided before whether it can be sent back now.
         if !(in_chain || actor.role == Role::Supervisor) || actor.user_id == before.author {
             return Err(AppError::Forbidden);
+        }
+        if before.state != PostState::InReview {
+            return Err(AppError::Conflict("post_state"));
         }
         let note = note.trim();
         if note.is_empty() || note.chars().count() > 2_000 {
@@ -716,6 +722,7 @@ impl App {
         let check = check_with(&post, &media);
         let jobs = self.store.post_jobs(id).await?;
         let approvals = self.store.list_approvals(id).await?;
+        let rejections = self.store.rejections(id).await?;
         let chain = match self.effective_chain(post.opd).await {
             Ok(c) => Some(c),
             Err(AppError::Refused { .. }) => None,
@@ -734,6 +741,7 @@ impl App {
             media,
             jobs,
             approvals,
+            rejections,
             chain,
             progress,
             check,

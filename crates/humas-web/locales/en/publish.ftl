@@ -176,3 +176,4 @@ error-already_approved = You have already approved this step; it now waits for t
 error-not_an_approver = You are not an approver of step "{ $step_label }"; it waits for the people listed there (or their Plt/Plh).
 error-complete = This post is already fully approved.
 error-author_is_only_approver = Step "{ $step_label }" cannot be approved because its approver wrote this post. Ask the supervisor to add an approver or a Plt/Plh.
+post-rejected-by = Sent back by

@@ -176,3 +176,4 @@ error-already_approved = Anda sudah menyetujui langkah ini; kini menunggu penyet
 error-not_an_approver = Anda bukan penyetuju langkah "{ $step_label }"; langkah ini menunggu orang yang tercantum (atau Plt/Plh-nya).
 error-complete = Unggahan ini sudah disetujui penuh.
 error-author_is_only_approver = Langkah "{ $step_label }" tidak dapat disetujui karena penyetujunya adalah penulis unggahan. Minta supervisor menambah penyetuju atau Plt/Plh.
+post-rejected-by = Dikembalikan oleh

@@ -360,6 +360,8 @@ struct PostPage {
     can_reject: bool,
     can_emergency: bool,
     can_edit_chain: bool,
+    /// The last rejection's note and who wrote it, shown while the post is a draft again.
+    rejection: Option<(String, String)>,
 }
 
 /// Whether this round's approvals should be shown against the chain: while in review, and
@@ -592,6 +594,10 @@ async fn post_page(
         can_emergency: actor.can_use_fast_lane()
             && matches!(p.state, PostState::Draft | PostState::InReview),
         can_edit_chain: actor.can_use_fast_lane(),
+        rejection: (p.state == PostState::Draft)
+            .then(|| view.rejections.last())
+            .flatten()
+            .map(|r| (person(&people, r.by), r.note.clone())),
         l,
     };
     Ok(render(status, &page, s.tr))
