@@ -246,6 +246,7 @@ impl App {
             self.create_delegation(&cli, &input).await?;
         }
         self.seed_demo_inbox().await?;
+        self.seed_demo_publishing().await?;
         Ok(Some(logins))
     }
 }

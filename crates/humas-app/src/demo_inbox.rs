@@ -886,7 +886,7 @@ impl App {
     }
 
     /// A demo person as authorisation sees them today.
-    async fn demo_actor(&self, username: &str) -> AppResult<Actor> {
+    pub(crate) async fn demo_actor(&self, username: &str) -> AppResult<Actor> {
         let user = self
             .store
             .credentials(&Username::parse(username)?)

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 mod demo_inbox;
+mod demo_publish;
 mod error;
 pub mod inbox;
 pub mod oauth;

@@ -1080,3 +1080,44 @@ async fn moving_an_approved_post_moves_its_channels_and_slots_offer_the_next_fre
     );
     assert!(next > jiff::Timestamp::now());
 }
+
+#[tokio::test]
+async fn the_demo_shows_every_state_of_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::connect(dir.path().join("humas.db").to_str().unwrap())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let app = App::new(
+        Arc::new(store),
+        Arc::new(ManualClock::starting_now()),
+        AuthSettings::for_tests(),
+    );
+    app.seed_demo_if_empty().await.unwrap().unwrap();
+    let posts = app
+        .store()
+        .list_posts(&humas_store::PostQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for state in [
+        PostState::Done,
+        PostState::InReview,
+        PostState::Draft,
+        PostState::Approved,
+    ] {
+        assert!(
+            posts.iter().any(|p| p.state == state),
+            "a demo post in state {state}"
+        );
+    }
+    let done = posts.iter().find(|p| p.state == PostState::Done).unwrap();
+    let jobs = app.store().post_jobs(done.id).await.unwrap();
+    assert!(!jobs.is_empty() && jobs.iter().all(|j| j.url.is_some()));
+    let narratives = app.store().list_narratives(None, 10).await.unwrap();
+    assert_eq!(narratives.len(), 1);
+    assert_eq!(narratives[0].opds.len(), 3);
+    assert!(posts.iter().filter(|p| p.narrative.is_some()).count() >= 3);
+}
