@@ -146,6 +146,19 @@ impl PublishGateway for FakePlatform {
             }))
     }
 
+    async fn engagement(
+        &self,
+        _: &Account,
+        external_id: &str,
+    ) -> Result<humas_store::EngagementFigures, SendError> {
+        Ok(humas_store::EngagementFigures {
+            likes: 7,
+            comments: 2,
+            shares: u64::try_from(external_id.len()).unwrap(),
+            views: None,
+        })
+    }
+
     async fn check_pending(&self, _: &Account, _: &str) -> Result<SendOutcome, SendError> {
         Err(SendError {
             kind: SendErrorKind::Unsupported,
@@ -679,6 +692,24 @@ async fn the_worker_publishes_each_channel_once_through_a_transient_failure() {
     assert_eq!(
         w.app.store().get_post(post).await.unwrap().state,
         PostState::Done
+    );
+
+    // Engagement: read at once for channels never read, then again only once the figures are
+    // older than the period.
+    assert_eq!(worker.refresh_engagement().await.unwrap(), 2);
+    assert_eq!(
+        worker.refresh_engagement().await.unwrap(),
+        0,
+        "fresh figures wait"
+    );
+    w.advance(16 * 60);
+    assert_eq!(worker.refresh_engagement().await.unwrap(), 2);
+    let view = w.app.post_view(&w.operator, post).await.unwrap();
+    assert_eq!(view.engagement.len(), 2);
+    assert!(
+        view.engagement
+            .iter()
+            .all(|(_, f, _)| f.likes == 7 && f.comments == 2)
     );
 }
 

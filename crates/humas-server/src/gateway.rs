@@ -474,4 +474,25 @@ impl PublishGateway for ConnectorPublishGateway {
             .map(outcome)
             .map_err(|e| send_error(&e))
     }
+
+    async fn engagement(
+        &self,
+        account: &Account,
+        external_id: &str,
+    ) -> Result<humas_store::EngagementFigures, SendError> {
+        let connector = self.publisher_of(account).await?;
+        let Some(publisher) = connector.publisher() else {
+            return Err(send_error(&ConnectorError::Unsupported("publishing")));
+        };
+        publisher
+            .engagement(external_id)
+            .await
+            .map(|e| humas_store::EngagementFigures {
+                likes: e.likes,
+                comments: e.comments,
+                shares: e.shares,
+                views: e.views,
+            })
+            .map_err(|e| send_error(&e))
+    }
 }

@@ -231,10 +231,10 @@ impl Settings {
         }
         check_log_filter(&self.log_level)?;
         let public = self.public_url.trim();
-        if !public.is_empty()
-            && !(public.starts_with("https://") || public.starts_with("http://"))
-        {
-            bail!("public_url must start with https:// (or http:// on a test network), e.g. https://humas.example.go.id");
+        if !(public.is_empty() || public.starts_with("https://") || public.starts_with("http://")) {
+            bail!(
+                "public_url must start with https:// (or http:// on a test network), e.g. https://humas.example.go.id"
+            );
         }
         if let Some(path) = &self.oauth_clients_file {
             crate::oauth::Clients::load(path)?;

@@ -139,3 +139,14 @@ CREATE TABLE post_rejections (
     at_us BIGINT NOT NULL,
     PRIMARY KEY (post_id, round)
 );
+
+-- The latest engagement figures the platform reported for each published channel.
+CREATE TABLE job_engagement (
+    job_id UUID PRIMARY KEY REFERENCES publish_jobs(id) ON DELETE CASCADE,
+    likes BIGINT NOT NULL,
+    comments BIGINT NOT NULL,
+    shares BIGINT NOT NULL,
+    views BIGINT,
+    at_us BIGINT NOT NULL
+);
+CREATE INDEX publish_jobs_published ON publish_jobs (published_us) WHERE state = 'published';

@@ -139,3 +139,14 @@ CREATE TABLE post_rejections (
     at_us INTEGER NOT NULL,
     PRIMARY KEY (post_id, round)
 );
+
+-- The latest engagement figures the platform reported for each published channel.
+CREATE TABLE job_engagement (
+    job_id BLOB PRIMARY KEY REFERENCES publish_jobs(id) ON DELETE CASCADE,
+    likes INTEGER NOT NULL,
+    comments INTEGER NOT NULL,
+    shares INTEGER NOT NULL,
+    views INTEGER,
+    at_us INTEGER NOT NULL
+);
+CREATE INDEX publish_jobs_published ON publish_jobs (published_us) WHERE state = 'published';

@@ -36,7 +36,8 @@ use humas_store::{
     SavedReplyId, SessionRecord, Store, StoreError, StoreResult,
 };
 use humas_store::{
-    JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery, PublishJob, Rejection,
+    EngagementFigures, JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery,
+    PublishJob, Rejection,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -1234,6 +1235,31 @@ impl Store for SqliteStore {
 
     async fn rejections(&self, post: PostId) -> StoreResult<Vec<Rejection>> {
         publish::rejections(self, post).await
+    }
+
+    async fn record_engagement(
+        &self,
+        job: PublishJobId,
+        figures: &EngagementFigures,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        publish::record_engagement(self, job, figures, at).await
+    }
+
+    async fn post_engagement(
+        &self,
+        post: PostId,
+    ) -> StoreResult<Vec<(PublishJobId, EngagementFigures, Timestamp)>> {
+        publish::post_engagement(self, post).await
+    }
+
+    async fn jobs_for_engagement(
+        &self,
+        since: Timestamp,
+        stale_before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<PublishJob>> {
+        publish::jobs_for_engagement(self, since, stale_before, limit).await
     }
 }
 

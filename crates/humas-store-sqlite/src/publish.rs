@@ -8,8 +8,8 @@ use humas_domain::publish::slots::Slot;
 use humas_domain::publish::{Channel, DeliveryState, Post, PostState, PostText};
 use humas_domain::{AccountId, MediaId, OpdId, Platform, PostId, PublishJobId, UserId};
 use humas_store::{
-    AuditActor, JobOutcome, MediaAsset, PostApproval, PostChange, PostQuery, PublishJob, Rejection,
-    StoreError, StoreResult,
+    AuditActor, EngagementFigures, JobOutcome, MediaAsset, PostApproval, PostChange, PostQuery,
+    PublishJob, Rejection, StoreError, StoreResult,
 };
 use jiff::Timestamp;
 use serde_json::json;
@@ -999,4 +999,92 @@ pub(crate) async fn rejections(store: &SqliteStore, post: PostId) -> StoreResult
             })
         })
         .collect()
+}
+
+fn figure(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn unfigure(row: &SqliteRow, col: &str) -> StoreResult<u64> {
+    u64::try_from(get::<i64>(row, col)?).map_err(|e| corrupt(col, e))
+}
+
+pub(crate) async fn record_engagement(
+    store: &SqliteStore,
+    job: PublishJobId,
+    f: &EngagementFigures,
+    at: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO job_engagement (job_id, likes, comments, shares, views, at_us) \
+         VALUES (?,?,?,?,?,?) ON CONFLICT (job_id) DO UPDATE SET likes = excluded.likes, \
+         comments = excluded.comments, shares = excluded.shares, views = excluded.views, \
+         at_us = excluded.at_us",
+    )
+    .bind(job.as_uuid())
+    .bind(figure(f.likes))
+    .bind(figure(f.comments))
+    .bind(figure(f.shares))
+    .bind(f.views.map(figure))
+    .bind(us(at))
+    .execute(&store.writer)
+    .await
+    .map_err(|e| map_err(e, "publish_job"))?;
+    Ok(())
+}
+
+pub(crate) async fn post_engagement(
+    store: &SqliteStore,
+    post: PostId,
+) -> StoreResult<Vec<(PublishJobId, EngagementFigures, Timestamp)>> {
+    let rows = sqlx::query(
+        "SELECT e.job_id, e.likes, e.comments, e.shares, e.views, e.at_us FROM job_engagement e \
+         JOIN publish_jobs j ON j.id = e.job_id WHERE j.post_id = ? ORDER BY e.job_id",
+    )
+    .bind(post.as_uuid())
+    .fetch_all(&store.reader)
+    .await
+    .map_err(backend)?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                PublishJobId::from_uuid(get(r, "job_id")?),
+                EngagementFigures {
+                    likes: unfigure(r, "likes")?,
+                    comments: unfigure(r, "comments")?,
+                    shares: unfigure(r, "shares")?,
+                    views: get::<Option<i64>>(r, "views")?
+                        .map(|v| u64::try_from(v).map_err(|e| corrupt("views", e)))
+                        .transpose()?,
+                },
+                time(r, "at_us")?,
+            ))
+        })
+        .collect()
+}
+
+pub(crate) async fn jobs_for_engagement(
+    store: &SqliteStore,
+    since: Timestamp,
+    stale_before: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<PublishJob>> {
+    let cols = JOB_COLS
+        .split(", ")
+        .map(|c| format!("j.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query(&format!(
+        "SELECT {cols} FROM publish_jobs j LEFT JOIN job_engagement e ON e.job_id = j.id \
+         WHERE j.state = 'published' AND j.published_us >= ? AND j.external_id IS NOT NULL \
+         AND (e.at_us IS NULL OR e.at_us < ?) ORDER BY COALESCE(e.at_us, 0), j.published_us \
+         LIMIT ?"
+    ))
+    .bind(us(since))
+    .bind(us(stale_before))
+    .bind(i64::from(limit.clamp(1, 1000)))
+    .fetch_all(&store.reader)
+    .await
+    .map_err(backend)?;
+    rows.iter().map(job).collect()
 }

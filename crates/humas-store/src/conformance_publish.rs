@@ -38,6 +38,7 @@ macro_rules! publish_conformance_tests {
             publish_approval_chain_set_and_removed,
             publish_narrative_with_drafts_and_media_copies,
             publish_slots_and_rescheduling_move_waiting_jobs,
+            publish_engagement_is_kept_per_channel_and_read_oldest_first,
         );
     };
     (@cases $make:path; $($case:ident),+ $(,)?) => {
@@ -911,5 +912,75 @@ pub async fn publish_slots_and_rescheduling_move_waiting_jobs(store: Arc<dyn Sto
             .await
             .unwrap(),
         0
+    );
+}
+
+/// The latest figures replace the previous ones; channels never read come first, and fresh
+/// ones wait.
+pub async fn publish_engagement_is_kept_per_channel_and_read_oldest_first(store: Arc<dyn Store>) {
+    use crate::EngagementFigures;
+    let w = world(store.as_ref()).await;
+    let extra = test_account(w.opd_a.id, Platform::Mastodon, "@dinkes@sosial.example");
+    store.create_account(&w.by, &extra).await.unwrap();
+    let (p, _) =
+        approved_post_with_jobs(store.as_ref(), &w, &[w.acc_a.id, extra.id], at_minute(0)).await;
+    let taken = store
+        .claim_jobs("w1", at_minute(0), SignedDuration::from_secs(60), 10)
+        .await
+        .unwrap();
+    for (i, job) in taken.iter().enumerate() {
+        let mut done = job.clone();
+        done.state = DeliveryState::Published;
+        done.external_id = Some(format!("ext-{i}"));
+        done.published_at = Some(at_minute(1));
+        done.lease_until = None;
+        store
+            .finish_job(
+                &w.by,
+                &JobOutcome {
+                    job: &done,
+                    worker: "w1",
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let due = store
+        .jobs_for_engagement(at_minute(-60), at_minute(10), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 2, "never read: both due");
+    let first = EngagementFigures {
+        likes: 3,
+        comments: 1,
+        shares: 0,
+        views: Some(120),
+    };
+    store
+        .record_engagement(due[0].id, &first, at_minute(5))
+        .await
+        .unwrap();
+    let later = EngagementFigures { likes: 10, ..first };
+    store
+        .record_engagement(due[0].id, &later, at_minute(20))
+        .await
+        .unwrap();
+    let figures = store.post_engagement(p.id).await.unwrap();
+    assert_eq!(figures, vec![(due[0].id, later, at_minute(20))]);
+    let again = store
+        .jobs_for_engagement(at_minute(-60), at_minute(10), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![due[1].id]
+    );
+    assert!(
+        store
+            .jobs_for_engagement(at_minute(2), at_minute(10), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "published before `since`"
     );
 }

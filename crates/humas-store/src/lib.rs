@@ -42,7 +42,8 @@ pub use inbox::{
 };
 
 pub use publish::{
-    JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery, PublishJob, Rejection,
+    EngagementFigures, JobOutcome, MediaAsset, Narrative, PostApproval, PostChange, PostQuery,
+    PublishJob, Rejection,
 };
 
 pub use records::{ApiToken, ApiTokenId, AuditActor, AuditQuery, Credentials, SessionRecord};
@@ -458,4 +459,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<u64>;
     /// Why the post was sent back, every round, oldest first.
     async fn rejections(&self, post: PostId) -> StoreResult<Vec<Rejection>>;
+    /// Keeps the latest engagement of a published channel (replacing the previous figures).
+    /// Not audited: figures the platform reports, not a change anyone makes.
+    async fn record_engagement(
+        &self,
+        job: PublishJobId,
+        figures: &EngagementFigures,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// The latest figures of a post's channels, with when they were read.
+    async fn post_engagement(
+        &self,
+        post: PostId,
+    ) -> StoreResult<Vec<(PublishJobId, EngagementFigures, Timestamp)>>;
+    /// Published channels whose figures are due: published since `since`, never read or last
+    /// read before `stale_before`, the longest-unread first.
+    async fn jobs_for_engagement(
+        &self,
+        since: Timestamp,
+        stale_before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<PublishJob>>;
 }

@@ -191,3 +191,16 @@ pub struct Rejection {
     /// When.
     pub at: Timestamp,
 }
+
+/// Engagement figures a platform reported for one published channel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EngagementFigures {
+    /// Likes, favourites, reactions.
+    pub likes: u64,
+    /// Comments and replies.
+    pub comments: u64,
+    /// Shares, reposts, boosts.
+    pub shares: u64,
+    /// Views, when the platform reports them.
+    pub views: Option<u64>,
+}

@@ -325,6 +325,32 @@ async fn an_operator_fixes_a_too_long_x_variant_and_the_approver_schedules_it() 
         page.contains("disetujui Kepala Dinas Kesehatan"),
         "who approved is shown"
     );
+    // Engagement the worker read from the platform shows on the channel's row.
+    t.store()
+        .record_engagement(
+            jobs[0].id,
+            &humas_store::EngagementFigures {
+                likes: 1234,
+                comments: 5,
+                shares: 2,
+                views: None,
+            },
+            t.app.clock().now(),
+        )
+        .await
+        .unwrap();
+    let page = op
+        .get(t.url(&format!("/posts/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("1.234 suka · 5 komentar · 2 bagikan"),
+        "{page}"
+    );
     let queue = op
         .get(t.url("/posts"))
         .send()

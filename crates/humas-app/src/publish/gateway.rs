@@ -99,4 +99,16 @@ pub trait PublishGateway: Send + Sync {
         account: &Account,
         handle: &str,
     ) -> Result<SendOutcome, SendError>;
+    /// Engagement of one of our published posts.
+    async fn engagement(
+        &self,
+        account: &Account,
+        external_id: &str,
+    ) -> Result<humas_store::EngagementFigures, SendError> {
+        let _ = (account, external_id);
+        Err(SendError {
+            kind: SendErrorKind::Unsupported,
+            message: "reading engagement is not possible here".to_owned(),
+        })
+    }
 }

@@ -129,6 +129,8 @@ pub struct PostView {
     pub approvals: Vec<PostApproval>,
     /// Why it was sent back, every round (the last one is what its author must fix now).
     pub rejections: Vec<humas_store::Rejection>,
+    /// The latest engagement figures per published channel, with when they were read.
+    pub engagement: Vec<(PublishJobId, humas_store::EngagementFigures, Timestamp)>,
     /// The chain that applies (`None` when the OPD has no approver yet).
     pub chain: Option<ApprovalChain>,
     /// Where the current round stands.
@@ -723,6 +725,7 @@ impl App {
         let jobs = self.store.post_jobs(id).await?;
         let approvals = self.store.list_approvals(id).await?;
         let rejections = self.store.rejections(id).await?;
+        let engagement = self.store.post_engagement(id).await?;
         let chain = match self.effective_chain(post.opd).await {
             Ok(c) => Some(c),
             Err(AppError::Refused { .. }) => None,
@@ -742,6 +745,7 @@ impl App {
             jobs,
             approvals,
             rejections,
+            engagement,
             chain,
             progress,
             check,

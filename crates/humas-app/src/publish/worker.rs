@@ -53,6 +53,10 @@ pub struct WorkerConfig {
     /// media themselves (Instagram, TikTok) read `/media/{id}/{token}`; `None` when Humas is
     /// not reachable from the internet.
     pub public_base_url: Option<String>,
+    /// How often engagement of recent posts is read (when the queue is idle).
+    pub engagement_every: SignedDuration,
+    /// Posts older than this are no longer read.
+    pub engagement_window: SignedDuration,
 }
 
 impl WorkerConfig {
@@ -71,6 +75,8 @@ impl WorkerConfig {
             backoff_base: SignedDuration::from_secs(10),
             backoff_cap: SignedDuration::from_mins(30),
             public_base_url: None,
+            engagement_every: SignedDuration::from_mins(15),
+            engagement_window: SignedDuration::from_hours(24 * 7),
         }
     }
 
@@ -151,6 +157,9 @@ impl PublishWorker {
             if let Err(e) = self.app.expire_overdue_posts().await {
                 tracing::warn!(error = %e, "expiring overdue posts failed");
             }
+            if let Err(e) = self.refresh_engagement().await {
+                tracing::warn!(error = %e, "reading engagement failed");
+            }
             let sleep = self.idle_sleep().await;
             tokio::select! {
                 () = tokio::time::sleep(sleep) => {}
@@ -169,6 +178,60 @@ impl PublishWorker {
             Ok(Some(_)) => Duration::from_millis(20),
             _ => self.config.idle_poll,
         }
+    }
+
+    /// Reads the engagement of up to 50 recent published channels whose figures are older than
+    /// `engagement_every`; returns how many were read. A platform that cannot report engagement
+    /// is skipped quietly; one that fails is tried again next round.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn refresh_engagement(&self) -> AppResult<usize> {
+        let now = self.app.clock.now();
+        let jobs = self
+            .app
+            .store
+            .jobs_for_engagement(
+                now - self.config.engagement_window,
+                now - self.config.engagement_every,
+                50,
+            )
+            .await?;
+        let mut read = 0;
+        for job in jobs {
+            let Some(external) = job.external_id.as_deref() else {
+                continue;
+            };
+            let account = match self.app.store.get_account(job.account).await {
+                Ok(a) => a,
+                Err(StoreError::NotFound(_)) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            match self.gateway.engagement(&account, external).await {
+                Ok(figures) => {
+                    self.app
+                        .store
+                        .record_engagement(job.id, &figures, now)
+                        .await?;
+                    read += 1;
+                }
+                Err(SendError {
+                    kind: SendErrorKind::Unsupported,
+                    ..
+                }) => {
+                    // Recorded as read (zeros are not written): the platform has no figures,
+                    // so asking again every round would only cost requests.
+                    self.app
+                        .store
+                        .record_engagement(job.id, &humas_store::EngagementFigures::default(), now)
+                        .await?;
+                }
+                Err(e) => {
+                    tracing::debug!(job = %job.id, error = %e, "engagement not read this round");
+                }
+            }
+        }
+        Ok(read)
     }
 
     /// Takes one round of due jobs and sends them; returns how many were taken.

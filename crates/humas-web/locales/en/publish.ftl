@@ -177,3 +177,5 @@ error-not_an_approver = You are not an approver of step "{ $step_label }"; it wa
 error-complete = This post is already fully approved.
 error-author_is_only_approver = Step "{ $step_label }" cannot be approved because its approver wrote this post. Ask the supervisor to add an approver or a Plt/Plh.
 post-rejected-by = Sent back by
+post-engagement = { $likes } likes · { $comments } comments · { $shares } shares
+post-engagement-views = { $likes } likes · { $comments } comments · { $shares } shares · { $views } views

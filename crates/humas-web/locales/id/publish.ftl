@@ -177,3 +177,5 @@ error-not_an_approver = Anda bukan penyetuju langkah "{ $step_label }"; langkah 
 error-complete = Unggahan ini sudah disetujui penuh.
 error-author_is_only_approver = Langkah "{ $step_label }" tidak dapat disetujui karena penyetujunya adalah penulis unggahan. Minta supervisor menambah penyetuju atau Plt/Plh.
 post-rejected-by = Dikembalikan oleh
+post-engagement = { $likes } suka · { $comments } komentar · { $shares } bagikan
+post-engagement-views = { $likes } suka · { $comments } komentar · { $shares } bagikan · { $views } tayang

@@ -327,6 +327,8 @@ struct DeliveryRow {
     cell: DeliveryCell,
     due: String,
     attempts: u32,
+    /// Likes · comments · shares (· views) as last read from the platform, empty until read.
+    engagement: String,
     can_retry: bool,
     can_confirm: bool,
 }
@@ -473,6 +475,24 @@ fn settles_deliveries(actor: &Actor, opd: OpdId) -> bool {
     actor.is_approver_of(opd) || actor.role == Role::Supervisor
 }
 
+/// `12 suka · 3 komentar · 1 bagikan · 1.234 tayang (28 Nov 2026 14.30 WIB)`.
+fn engagement_text(r: &Reader, f: &humas_store::EngagementFigures, at: jiff::Timestamp) -> String {
+    let n = |v: u64| crate::format::int(i64::try_from(v).unwrap_or(i64::MAX), r.tr.locale);
+    let mut args = vec![
+        ("likes", n(f.likes)),
+        ("comments", n(f.comments)),
+        ("shares", n(f.shares)),
+    ];
+    let key = if let Some(views) = f.views {
+        args.push(("views", n(views)));
+        "post-engagement-views"
+    } else {
+        "post-engagement"
+    };
+    let text = r.tr.t_args(key, &args).unwrap_or_default();
+    format!("{text} ({})", r.time(at))
+}
+
 fn delivery_rows(
     r: &Reader,
     actor: &Actor,
@@ -487,6 +507,12 @@ fn delivery_rows(
             cell: delivery_cell(r.tr, accounts, &view.post, Some(j), j.account),
             due: r.time(j.due_at),
             attempts: j.attempts,
+            engagement: view
+                .engagement
+                .iter()
+                .find(|(id, f, _)| *id == j.id && *f != humas_store::EngagementFigures::default())
+                .map(|(_, f, at)| engagement_text(r, f, *at))
+                .unwrap_or_default(),
             can_retry: settles
                 && matches!(j.state, DeliveryState::Failed | DeliveryState::Uncertain),
             can_confirm: settles && j.state == DeliveryState::Uncertain,
