@@ -1,5 +1,6 @@
 //! `humas bench ingest` and `humas bench inbox`: the inbox's speed bars, measured on the
-//! configured database (SQLite by default, PostgreSQL with `--database-url`).
+//! configured database (SQLite by default, PostgreSQL with `--database-url`). `humas bench
+//! publish` (the publisher's bar) lives in [`crate::bench_publish`].
 //!
 //! Ingest runs the real pipeline — generate → analyse → route → schedule → store → index — in
 //! two overlapping stages (the next batch is analysed while the previous one is stored), as the
@@ -51,11 +52,31 @@ pub async fn run(app: &App, store: &OpenStore, cmd: BenchCommand) -> anyhow::Res
             let r = inbox(app, pages.max(1)).await?;
             print(&r, json, &r.text())?;
         }
+        BenchCommand::Publish {
+            posts,
+            accounts,
+            workers,
+            latency_ms,
+            lead_seconds,
+            timeout_seconds,
+            json,
+        } => {
+            let options = crate::bench_publish::PublishOptions {
+                posts: posts.max(1),
+                accounts: accounts.max(1),
+                workers: workers.max(1),
+                latency: Duration::from_millis(latency_ms),
+                lead_seconds,
+                timeout: Duration::from_secs(timeout_seconds),
+            };
+            return crate::bench_publish::command(app, &options, json).await;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print<T: Serialize>(value: &T, json: bool, text: &str) -> anyhow::Result<()> {
+/// Writes a result as JSON or as its text.
+pub(crate) fn print<T: Serialize>(value: &T, json: bool, text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", serde_json::to_string(value)?)?;

@@ -24,6 +24,7 @@
 //! [`settings::Settings::load`] for configuration.
 
 pub mod bench;
+pub mod bench_publish;
 pub mod cli;
 pub mod commands;
 pub mod feed;
