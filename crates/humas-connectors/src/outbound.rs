@@ -113,7 +113,10 @@ pub trait Publisher: Send + Sync {
     /// # Errors
     /// [`ConnectorError::Unsupported`] when the platform gives no way to look (the worker then
     /// asks a person instead of risking a double post).
-    async fn find_published(&self, post: &OutboundPost) -> Result<Option<Published>, ConnectorError>;
+    async fn find_published(
+        &self,
+        post: &OutboundPost,
+    ) -> Result<Option<Published>, ConnectorError>;
 
     /// The state of a [`PublishOutcome::Pending`] publication.
     ///
@@ -122,7 +125,9 @@ pub trait Publisher: Send + Sync {
     /// with its reason.
     async fn check_pending(&self, handle: &str) -> Result<PublishOutcome, ConnectorError> {
         let _ = handle;
-        Err(ConnectorError::Unsupported("checking a pending publication"))
+        Err(ConnectorError::Unsupported(
+            "checking a pending publication",
+        ))
     }
 
     /// Engagement of one of our posts.

@@ -819,10 +819,9 @@ async fn request_for(t: &TestApp, method: &str, route: &str, s: &Scope) -> (Stri
         ("GET", "/accounts/{id}/connection") => {
             (format!("/accounts/{}/connection", s.account), Body::None)
         }
-        ("POST", "/accounts/{id}/oauth/start") => (
-            format!("/accounts/{}/oauth/start", s.account),
-            form(&[]),
-        ),
+        ("POST", "/accounts/{id}/oauth/start") => {
+            (format!("/accounts/{}/oauth/start", s.account), form(&[]))
+        }
         ("GET", "/oauth/callback") => ("/oauth/callback?code=c&state=s".to_owned(), Body::None),
         // Empty fields keep what is stored; a fresh account keeps the shared one untouched.
         ("POST", "/accounts/{id}/connection") => (
