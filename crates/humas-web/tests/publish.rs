@@ -1156,3 +1156,59 @@ async fn english_readers_get_english_publishing_pages() {
         "{check}"
     );
 }
+
+#[tokio::test]
+async fn the_post_page_previews_each_channel_folded_where_its_feed_folds() {
+    let p = spawn().await;
+    let t = &p.t;
+    let long_fb = format!(
+        "Jadwal vaksinasi gratis: Sabtu pukul 08.00 WIB di Balai Desa Sukodono. {}Pesan penutup.",
+        "Bawa KTP dan kartu vaksin. ".repeat(20)
+    );
+    let token = t.token("operator.dinkes").await;
+    let resp = reqwest::Client::new()
+        .post(t.url("/api/v1/posts"))
+        .bearer_auth(&token)
+        .json(&json!({
+            "opd_id": p.dinkes.to_string(),
+            "title": "Pratinjau",
+            "body": long_fb,
+            "channels": [
+                {"account_id": p.x.to_string(), "text": "Vaksinasi gratis Sabtu 08.00 WIB"},
+                {"account_id": p.facebook.to_string(), "text": null}
+            ],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let id = resp.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let op = t.signed_in("operator.dinkes").await;
+    let page = op
+        .get(t.url(&format!("/posts/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("class=\"preview pv-x\""));
+    assert!(page.contains("class=\"preview pv-facebook\""));
+    // Facebook folds the long text (the closing words are not in the shown part); X shows all.
+    let fb = &page[page.find("pv-facebook").unwrap()..];
+    let fb = &fb[..fb.find("</figure>").unwrap()];
+    assert!(
+        fb.contains("selengkapnya") && fb.contains("pv-fold-hint"),
+        "{fb}"
+    );
+    assert!(!fb.contains("Pesan penutup."), "{fb}");
+    let x = &page[page.find("pv-x\"").unwrap()..];
+    let x = &x[..x.find("</figure>").unwrap()];
+    assert!(
+        x.contains("Vaksinasi gratis Sabtu 08.00 WIB") && !x.contains("pv-fold"),
+        "{x}"
+    );
+}

@@ -179,3 +179,6 @@ error-author_is_only_approver = Step "{ $step_label }" cannot be approved becaus
 post-rejected-by = Sent back by
 post-engagement = { $likes } likes · { $comments } comments · { $shares } shares
 post-engagement-views = { $likes } likes · { $comments } comments · { $shares } shares · { $views } views
+post-preview = Preview
+post-preview-more = more
+post-preview-folded = This platform's feed folds the text after the part above: put the key message first.

@@ -179,3 +179,6 @@ error-author_is_only_approver = Langkah "{ $step_label }" tidak dapat disetujui 
 post-rejected-by = Dikembalikan oleh
 post-engagement = { $likes } suka · { $comments } komentar · { $shares } bagikan
 post-engagement-views = { $likes } suka · { $comments } komentar · { $shares } bagikan · { $views } tayang
+post-preview = Pratinjau
+post-preview-more = selengkapnya
+post-preview-folded = Lini masa platform ini melipat teks setelah bagian di atas: letakkan pesan utama di awal.

@@ -14,7 +14,7 @@ use humas_app::AppError;
 use humas_app::publish::PostView;
 use humas_domain::publish::chain::{ApprovalChain, Progress, StepMode};
 use humas_domain::publish::{DeliveryState, Post, PostState};
-use humas_domain::{Account, Actor, OpdId, PostId, PublishJobId, Role, User, UserId};
+use humas_domain::{Account, Actor, OpdId, Platform, PostId, PublishJobId, Role, User, UserId};
 use humas_store::{PostQuery, PublishJob};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
@@ -297,6 +297,42 @@ struct ChannelText {
     counter: String,
     over: bool,
     problems: Vec<ProblemView>,
+    /// The platform's stable name, for the preview's look (`pv-instagram`, …).
+    platform: &'static str,
+    /// The account's handle as the feed shows it.
+    handle: String,
+    /// What the feed shows before the reader expands the post…
+    shown: String,
+    /// …and what stays folded behind "more" (empty when nothing is folded).
+    folded: String,
+    /// Images and videos the preview shows (ids for `/posts/media/{id}`, first four).
+    media: Vec<String>,
+    /// How many media beyond those four.
+    more_media: usize,
+}
+
+/// Roughly how many characters a platform's feed shows before its "more" link (the apps change
+/// this with screen size; the preview warns where the key message would be folded away).
+/// `None`: the whole text is shown.
+const fn feed_fold(platform: Platform) -> Option<usize> {
+    match platform {
+        Platform::Instagram => Some(125),
+        Platform::Facebook => Some(477),
+        Platform::Tiktok => Some(100),
+        Platform::Youtube => Some(150),
+        _ => None,
+    }
+}
+
+/// Splits a text where the feed folds it, at a character boundary.
+fn fold(platform: Platform, text: &str) -> (String, String) {
+    match feed_fold(platform) {
+        Some(n) if text.chars().count() > n => {
+            let cut = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+            (text[..cut].to_owned(), text[cut..].to_owned())
+        }
+        _ => (text.to_owned(), String::new()),
+    }
 }
 
 struct ApproverCell {
@@ -527,10 +563,28 @@ fn channel_texts(tr: Tr, view: &PostView, accounts: &[Account]) -> Vec<ChannelTe
         .iter()
         .map(|c| {
             let check = checks.iter().find(|x| x.account == c.account.to_string());
+            let text = c.effective_text(&view.post.body).as_str();
+            let (shown, folded) = fold(c.platform, text);
+            let handle = accounts
+                .iter()
+                .find(|a| a.id == c.account)
+                .map(|a| a.handle.to_string())
+                .unwrap_or_default();
             ChannelText {
+                platform: c.platform.as_str(),
+                handle,
+                shown,
+                folded,
+                media: view
+                    .media
+                    .iter()
+                    .take(4)
+                    .map(|m| m.id.to_string())
+                    .collect(),
+                more_media: view.media.len().saturating_sub(4),
                 account: account_name(tr, accounts, c.account),
                 inherits: c.text.is_none(),
-                text: c.effective_text(&view.post.body).as_str().to_owned(),
+                text: text.to_owned(),
                 counter: check.map(|x| x.counter.clone()).unwrap_or_default(),
                 over: check.is_some_and(|x| x.over),
                 problems: check
