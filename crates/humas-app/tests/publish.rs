@@ -37,6 +37,8 @@ enum Next {
     LoseAnswer,
     /// Refuse for good (text refused).
     Refuse,
+    /// The token was revoked.
+    Revoked,
 }
 
 /// A platform that records every post it publishes, by idempotency key.
@@ -120,6 +122,11 @@ impl PublishGateway for FakePlatform {
             Next::Refuse => Err(SendError {
                 kind: SendErrorKind::Permanent,
                 message: "the platform refused the request: duplicate content".into(),
+            }),
+            Next::Revoked => Err(SendError {
+                kind: SendErrorKind::Reconnect,
+                message: "the access token is no longer valid (revoked); reconnect the account"
+                    .into(),
             }),
         }
     }
@@ -1151,4 +1158,56 @@ async fn the_demo_shows_every_state_of_the_queue() {
     assert_eq!(narratives.len(), 1);
     assert_eq!(narratives[0].opds.len(), 3);
     assert!(posts.iter().filter(|p| p.narrative.is_some()).count() >= 3);
+}
+
+#[tokio::test]
+async fn a_revoked_token_fails_the_channel_and_marks_the_account_until_reconnected() {
+    let w = world().await;
+    let platform = FakePlatform::new(true);
+    platform.then(&[Next::Revoked, Next::Ok]);
+    let post = w.approved_post().await;
+    w.worker("w1", platform.clone()).run_once().await.unwrap();
+    let jobs = w.app.store().post_jobs(post).await.unwrap();
+    let failed: Vec<_> = jobs
+        .iter()
+        .filter(|j| j.state == DeliveryState::Failed)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("reconnect")
+    );
+    assert_eq!(
+        failed[0].attempts, 1,
+        "not retried: a person must reconnect first"
+    );
+    let account = w.app.store().get_account(failed[0].account).await.unwrap();
+    assert_eq!(account.status, humas_domain::AccountStatus::TokenExpired);
+
+    // The approver pastes a new token: the account is in use again, and the channel can be
+    // sent again.
+    w.app
+        .set_account_credentials(
+            &w.kabid,
+            account.id,
+            humas_app::sealed::Credentials {
+                access_token: Some("token-baru".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        w.app.store().get_account(account.id).await.unwrap().status,
+        humas_domain::AccountStatus::Active
+    );
+    w.app.retry_delivery(&w.kabid, failed[0].id).await.unwrap();
+    w.worker("w2", platform.clone()).run_once().await.unwrap();
+    assert_eq!(
+        w.app.store().get_job(failed[0].id).await.unwrap().state,
+        DeliveryState::Published
+    );
 }

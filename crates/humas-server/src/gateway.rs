@@ -376,6 +376,7 @@ pub fn send_error(e: &ConnectorError) -> SendError {
             maybe_sent: false,
         },
         ConnectorError::Unsupported(_) => SendErrorKind::Unsupported,
+        ConnectorError::TokenExpired(_) => SendErrorKind::Reconnect,
         _ => SendErrorKind::Permanent,
     };
     SendError {

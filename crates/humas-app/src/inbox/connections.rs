@@ -95,6 +95,16 @@ impl App {
         self.store
             .put_account_credentials(&audit_actor(actor), account, &sealed)
             .await?;
+        // A fresh token brings an account whose token had died back into use.
+        if token_replaced && a.status == humas_domain::AccountStatus::TokenExpired {
+            let active = humas_domain::Account {
+                status: humas_domain::AccountStatus::Active,
+                ..a
+            };
+            self.store
+                .update_account(&audit_actor(actor), &active)
+                .await?;
+        }
         Ok(summary(&merged))
     }
 

@@ -62,8 +62,10 @@ pub enum SendErrorKind {
         /// connection): it must be checked before sending again.
         maybe_sent: bool,
     },
-    /// It will not work without a person (refused text, revoked token, missing permission).
+    /// It will not work without a person (refused text, missing permission).
     Permanent,
+    /// The account's token expired or was revoked: someone must connect the account again.
+    Reconnect,
     /// The platform has no such operation (e.g. looking up a Telegram channel's posts).
     Unsupported,
 }

@@ -117,6 +117,8 @@ enum Decision {
         maybe_sent: bool,
     },
     Fail(String),
+    /// Failed because the account must be connected again (its token died).
+    Reconnect(String),
     Uncertain(String),
 }
 
@@ -368,6 +370,8 @@ impl PublishWorker {
 
     async fn record(&self, job: PublishJob, decision: Decision) -> AppResult<()> {
         let now = self.app.clock.now();
+        let mut reconnect = false;
+        let account_id = job.account;
         let mut next = PublishJob {
             lease_until: None,
             updated_at: now,
@@ -419,12 +423,21 @@ impl PublishWorker {
                 next.in_doubt = false;
                 next.last_error = Some(reason);
             }
+            Decision::Reconnect(reason) => {
+                next.state = DeliveryState::Failed;
+                next.in_doubt = false;
+                next.last_error = Some(reason);
+                reconnect = true;
+            }
             Decision::Uncertain(reason) => {
                 next.state = DeliveryState::Uncertain;
                 next.last_error = Some(reason);
             }
         }
         let by = AuditActor::system();
+        if reconnect {
+            self.mark_token_expired(&by, account_id).await?;
+        }
         match self
             .app
             .store
@@ -442,6 +455,27 @@ impl PublishWorker {
             Err(StoreError::Conflict(_)) => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+impl PublishWorker {
+    /// Shows on the account that its token died, so the account pages and the queue say why
+    /// and who must act (audited as an account change by the system).
+    async fn mark_token_expired(
+        &self,
+        by: &AuditActor,
+        id: humas_domain::AccountId,
+    ) -> AppResult<()> {
+        let account = self.app.store.get_account(id).await?;
+        if account.status == humas_domain::AccountStatus::TokenExpired {
+            return Ok(());
+        }
+        let expired = Account {
+            status: humas_domain::AccountStatus::TokenExpired,
+            ..account
+        };
+        self.app.store.update_account(by, &expired).await?;
+        Ok(())
     }
 }
 
@@ -466,6 +500,7 @@ fn error_decision(e: SendError) -> Decision {
             maybe_sent,
         },
         SendErrorKind::Permanent | SendErrorKind::Unsupported => Decision::Fail(e.message),
+        SendErrorKind::Reconnect => Decision::Reconnect(e.message),
     }
 }
 
