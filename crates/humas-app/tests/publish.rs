@@ -614,6 +614,17 @@ async fn a_post_whose_time_passes_in_review_expires() {
     w.app.submit_post(&w.operator, post.id).await.unwrap();
     w.advance(15 * 60);
     assert_eq!(w.app.expire_overdue_posts().await.unwrap(), 1);
+    // Its author is told (on their home page).
+    let alerts = w.app.my_post_alerts(&w.operator).await.unwrap();
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.post.id == post.id && a.kind == humas_app::publish::PostAlertKind::Expired)
+    );
+    assert!(
+        w.app.my_post_alerts(&w.kabid).await.unwrap().is_empty(),
+        "only the author"
+    );
     assert_eq!(
         w.app.store().get_post(post.id).await.unwrap().state,
         PostState::Expired

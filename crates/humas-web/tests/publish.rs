@@ -511,6 +511,20 @@ async fn a_rejection_with_a_note_returns_the_post_to_draft() {
         "the note is shown to the author"
     );
     assert!(page.contains("Sebutkan lokasi puskesmasnya."));
+    // The author's home page lists it among the posts that need them.
+    let home = op
+        .get(t.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mine = &home[home.find("id=\"my-posts\"").expect("the section is shown")..];
+    assert!(
+        mine.contains(&format!("/posts/{id}")) && mine.contains("dikembalikan"),
+        "{mine}"
+    );
 }
 
 #[tokio::test]

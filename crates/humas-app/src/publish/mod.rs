@@ -869,6 +869,79 @@ impl App {
     }
 }
 
+/// Why one of a person's own posts needs them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PostAlertKind {
+    /// Its time passed before the chain approved it.
+    Expired,
+    /// An approver sent it back, with this note.
+    Rejected(String),
+    /// This many channels failed or are uncertain.
+    DeliveryFailed(usize),
+}
+
+/// One of a person's own posts that needs them.
+#[derive(Clone, Debug)]
+pub struct PostAlert {
+    /// The post.
+    pub post: Post,
+    /// Why.
+    pub kind: PostAlertKind,
+}
+
+/// How far back the home page looks for posts that need their author.
+pub const ALERT_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(24 * 14);
+
+impl App {
+    /// The actor's own posts of the last two weeks that need them: expired, sent back, or with
+    /// a channel that failed. This is how an author is told.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn my_post_alerts(&self, actor: &Actor) -> AppResult<Vec<PostAlert>> {
+        let since = self.clock.now() - ALERT_WINDOW;
+        let posts = self
+            .store
+            .list_posts(&PostQuery {
+                author: Some(actor.user_id),
+                states: vec![PostState::Expired, PostState::Draft, PostState::Done],
+                limit: 200,
+                ..PostQuery::default()
+            })
+            .await?;
+        let mut alerts = Vec::new();
+        for post in posts.into_iter().filter(|p| p.updated_at >= since) {
+            let kind = match post.state {
+                PostState::Expired => Some(PostAlertKind::Expired),
+                PostState::Draft if post.review_round > 0 => self
+                    .store
+                    .rejections(post.id)
+                    .await?
+                    .into_iter()
+                    .rfind(|r| r.round == post.review_round)
+                    .map(|r| PostAlertKind::Rejected(r.note)),
+                PostState::Done => {
+                    let failed = self
+                        .store
+                        .post_jobs(post.id)
+                        .await?
+                        .iter()
+                        .filter(|j| {
+                            matches!(j.state, DeliveryState::Failed | DeliveryState::Uncertain)
+                        })
+                        .count();
+                    (failed > 0).then_some(PostAlertKind::DeliveryFailed(failed))
+                }
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                alerts.push(PostAlert { post, kind });
+            }
+        }
+        Ok(alerts)
+    }
+}
+
 /// One job per channel, due at the post's time or `now`.
 fn jobs_for(post: &Post, now: Timestamp) -> Vec<PublishJob> {
     let due = post.scheduled_at.map_or(now, |at| at.max(now));

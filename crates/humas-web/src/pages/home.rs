@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::get;
+use humas_app::publish::PostAlertKind;
 use humas_domain::{Account, AccountStatus, Opd};
 
 use crate::AppState;
@@ -51,6 +52,8 @@ struct HomePage {
     active_count: usize,
     attention: Vec<AccountRow>,
     acting: Vec<String>,
+    /// The reader's own posts that need them: (post id, title, why).
+    my_posts: Vec<(String, String, String)>,
 }
 
 async fn home(State(state): State<AppState>, s: Signed, uri: Uri) -> Result<Response, PageFailure> {
@@ -73,7 +76,25 @@ async fn home(State(state): State<AppState>, s: Signed, uri: Uri) -> Result<Resp
         })
         .cloned()
         .collect();
+    let my_posts = state
+        .app
+        .my_post_alerts(&s.ctx.actor)
+        .await
+        .map_err(&f)?
+        .into_iter()
+        .map(|a| {
+            let why = match a.kind {
+                PostAlertKind::Expired => l.t("home-post-expired"),
+                PostAlertKind::Rejected(note) => {
+                    format!("{}: {note}", l.t("home-post-rejected"))
+                }
+                PostAlertKind::DeliveryFailed(n) => s.tr.t1("home-post-failed", "count", &l.int(n)),
+            };
+            (a.post.id.to_string(), a.post.title, why)
+        })
+        .collect();
     let page = HomePage {
+        my_posts,
         own_opd: s.ctx.actor.opd.map(|id| opd_name(&opds, Some(id))),
         own_opd_id: s.ctx.actor.opd.map(|id| id.to_string()).unwrap_or_default(),
         opd_count: opds.len(),
