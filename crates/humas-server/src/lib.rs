@@ -65,7 +65,7 @@ pub fn build_app(store: &OpenStore, settings: &Settings) -> anyhow::Result<App> 
             settings.data_dir.display()
         )
     })?;
-    let secret = secret::load_or_create(&settings.data_dir)?;
+    let secret = secret::load(&settings.data_dir)?;
     let app = App::new(
         store.shared(),
         Arc::new(SystemClock),
