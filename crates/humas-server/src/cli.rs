@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use clap::builder::BoolishValueParser;
 use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
-use crate::settings::{DatabaseUrl, LogFormat, Settings};
+use crate::settings::{DatabaseUrl, LogFormat, MediaStoreUrl, Settings};
 
 /// Humas: social media management for the public-relations offices of a provincial government.
 ///
@@ -147,6 +147,21 @@ pub struct SettingsArgs {
     #[arg(long, global = true, env = "HUMAS_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
 
+    /// Where uploaded images and videos are kept: unset for the `media` folder in the data
+    /// directory, or an S3-compatible bucket (AWS S3, MinIO, Ceph, Wasabi) as
+    /// `s3://ACCESS_KEY:SECRET_KEY@HOST[:PORT]/BUCKET[/PREFIX]?region=REGION&tls=true|false`
+    /// (percent-encode `@`, `:` and `/` in the keys; `tls=false` for a local MinIO over plain
+    /// HTTP). `humas serve` and every `humas worker` must name the same store.
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_MEDIA_STORE",
+        // `--help` would otherwise print the variable's value, secret key included.
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub media_store: Option<MediaStoreUrl>,
+
     /// Log output: `pretty` (one readable line per event) or `json` (one JSON object per line).
     /// Logs go to standard error.
     #[arg(long, global = true, env = "HUMAS_LOG_FORMAT", value_name = "FORMAT")]
@@ -206,6 +221,7 @@ impl SettingsArgs {
             publish_lease_seconds,
             oauth_clients_file,
             public_url,
+            media_store,
             log_format,
             log_level,
             session_idle_minutes,
@@ -247,6 +263,9 @@ impl SettingsArgs {
         }
         if let Some(v) = public_url {
             s.public_url.clone_from(v);
+        }
+        if let Some(v) = media_store {
+            s.media_store = v.clone();
         }
         if let Some(v) = log_format {
             s.log_format = *v;

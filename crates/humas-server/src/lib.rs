@@ -33,6 +33,7 @@ pub mod import;
 pub mod oauth;
 pub mod publisher;
 mod redact;
+pub mod s3;
 pub mod secret;
 pub mod serve;
 pub mod settings;

@@ -14,10 +14,23 @@ use tokio_util::sync::CancellationToken;
 use crate::gateway::{ConnectorPublishGateway, Connectors};
 use crate::settings::Settings;
 
-/// Where uploaded media live: `<data_dir>/media`.
-#[must_use]
-pub fn media_store(settings: &Settings) -> Arc<dyn MediaStore> {
-    Arc::new(FsMediaStore::new(&settings.data_dir.join("media")))
+/// Where uploaded media live: the S3-compatible bucket `media_store` names, else
+/// `<data_dir>/media`. The web layer and every publisher must share it (uploads are written by
+/// one and read by the other).
+///
+/// # Errors
+/// When `media_store` is not a valid `s3://` URL, or the HTTP client for it cannot start.
+pub fn media_store(settings: &Settings) -> anyhow::Result<Arc<dyn MediaStore>> {
+    let Some(config) = settings.s3_media()? else {
+        return Ok(Arc::new(FsMediaStore::new(
+            &settings.data_dir.join("media"),
+        )));
+    };
+    let description = config.describe();
+    let store = crate::s3::S3MediaStore::new(config)
+        .with_context(|| format!("cannot use the media store: {description}"))?;
+    tracing::info!(media = %description, "media are kept in an S3-compatible store");
+    Ok(Arc::new(store))
 }
 
 /// The publisher's configuration from the settings, under a name unique to this process
@@ -63,8 +76,9 @@ pub async fn run_publisher(
 /// `humas worker`: only the publisher, until SIGINT or SIGTERM.
 ///
 /// # Errors
-/// When the database or the HTTP client cannot be opened.
+/// When the database, the media store or the HTTP client cannot be opened.
 pub async fn worker_command(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let media = media_store(settings)?;
     let store = crate::store::OpenStore::connect_and_migrate(settings).await?;
     let app = crate::build_app(&store, settings)?;
     let fetch_options = humas_feeds::FetchOptions {
@@ -79,7 +93,7 @@ pub async fn worker_command(settings: &Settings) -> anyhow::Result<ExitCode> {
     run_publisher(
         app,
         connectors,
-        media_store(settings),
+        media,
         worker_config(settings, "worker"),
         stop,
     )

@@ -34,7 +34,8 @@ pub fn web_settings(settings: &Settings) -> WebSettings {
         trust_forwarded_for: settings.trust_forwarded_for,
         meta_app_secret: env("HUMAS_META_APP_SECRET"),
         meta_verify_token: env("HUMAS_META_VERIFY_TOKEN"),
-        // The same folder the publisher reads uploads from (`publisher::media_store`).
+        // The folder kept when `media_store` names no bucket; `serve` passes the store itself
+        // (`publisher::media_store`) to the web layer, so both share one either way.
         media_dir: settings.data_dir.join("media"),
         public_url: Some(settings.public_url.trim().to_owned()).filter(|u| !u.is_empty()),
         ..WebSettings::default()
@@ -111,6 +112,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     let http = humas_connectors::http::Http::new(fetch_options.clone())
         .context("cannot start the HTTP client for the platforms")?;
     let connectors = crate::gateway::Connectors::new(http);
+    // One store for the web layer (uploads, public media addresses) and the publisher.
+    let media = crate::publisher::media_store(&settings)?;
     let app = {
         let base = crate::build_app(&store, &settings)?;
         let gateway = crate::gateway::ConnectorGateway::new(base.clone(), connectors.clone());
@@ -149,7 +152,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         tokio::spawn(crate::publisher::run_publisher(
             app.clone(),
             connectors.clone(),
-            crate::publisher::media_store(&settings),
+            std::sync::Arc::clone(&media),
             crate::publisher::worker_config(&settings, "serve"),
             shutdown.clone(),
         )),
@@ -165,7 +168,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             }
         },
     ];
-    let router = humas_web::router(AppState::new(app, web_settings(&settings)));
+    let router =
+        humas_web::router(AppState::new(app, web_settings(&settings)).with_media_store(media));
     let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -31,6 +31,7 @@ pub const KEYS: &[&str] = &[
     "publish_lease_seconds",
     "oauth_clients_file",
     "public_url",
+    "media_store",
     "log_format",
     "log_level",
     "session_idle_minutes",
@@ -97,6 +98,61 @@ impl PartialEq for DatabaseUrl {
 
 impl Eq for DatabaseUrl {}
 
+/// Where uploaded media live, as a URL (`s3://ACCESS_KEY:SECRET_KEY@HOST/BUCKET...`); empty
+/// means the data folder. Its `Debug` hides the secret key; read it with
+/// [`MediaStoreUrl::expose`] only to connect.
+#[derive(Clone, Default, Deserialize)]
+#[serde(from = "String")]
+pub struct MediaStoreUrl(SecretString);
+
+impl MediaStoreUrl {
+    /// The URL with its secret key, for [`crate::s3::S3Config::from_url`] only.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// Whether no store is named (media go to the data folder).
+    #[must_use]
+    pub fn is_unset(&self) -> bool {
+        self.expose().trim().is_empty()
+    }
+
+    /// The URL with its secret key replaced by `***`, for logs and messages.
+    #[must_use]
+    pub fn redacted(&self) -> String {
+        redact_url(self.expose().trim())
+    }
+}
+
+impl From<String> for MediaStoreUrl {
+    fn from(s: String) -> Self {
+        Self(SecretString::from(s))
+    }
+}
+
+impl FromStr for MediaStoreUrl {
+    type Err = Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s.to_owned()))
+    }
+}
+
+impl fmt::Debug for MediaStoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MediaStoreUrl({:?})", self.redacted())
+    }
+}
+
+impl PartialEq for MediaStoreUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for MediaStoreUrl {}
+
 /// Everything `humas` can be configured with. Field names are the TOML keys; each has a flag
 /// (`--data-dir`) and a variable (`HUMAS_DATA_DIR`) documented in `crate::cli::SettingsArgs`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -133,6 +189,11 @@ pub struct Settings {
     /// redirects come back to it, and Instagram and TikTok fetch post media from it. Empty:
     /// Humas is not reachable from the internet (those platforms cannot take media then).
     pub public_url: String,
+    /// Where uploaded media live: empty for `<data_dir>/media`, or an S3-compatible bucket as
+    /// `s3://ACCESS_KEY:SECRET_KEY@HOST[:PORT]/BUCKET[/PREFIX]?region=REGION&tls=true|false`.
+    /// Never serialised (it holds a secret key).
+    #[serde(skip_serializing)]
+    pub media_store: MediaStoreUrl,
     /// Log output format.
     pub log_format: LogFormat,
     /// Log filter (`EnvFilter` syntax); `RUST_LOG` overrides it.
@@ -160,6 +221,7 @@ impl Default for Settings {
             publish_lease_seconds: 120,
             oauth_clients_file: None,
             public_url: String::new(),
+            media_store: MediaStoreUrl::default(),
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
             session_idle_minutes: 480,
@@ -239,6 +301,7 @@ impl Settings {
         if let Some(path) = &self.oauth_clients_file {
             crate::oauth::Clients::load(path)?;
         }
+        self.s3_media()?;
         if self.publish_lease_seconds < 5 {
             bail!("publish_lease_seconds must be at least 5");
         }
@@ -304,6 +367,20 @@ impl Settings {
         }
     }
 
+    /// The S3-compatible store `media_store` names, or `None` for the data folder.
+    ///
+    /// # Errors
+    /// When `media_store` is set but not a valid `s3://` URL; the message names the expected
+    /// shape and never holds the secret key.
+    pub fn s3_media(&self) -> anyhow::Result<Option<crate::s3::S3Config>> {
+        if self.media_store.is_unset() {
+            return Ok(None);
+        }
+        crate::s3::S3Config::from_url(self.media_store.expose())
+            .map(Some)
+            .with_context(|| format!("invalid media_store `{}`", self.media_store.redacted()))
+    }
+
     /// Sign-in settings for the app; the rest stay at their defaults.
     #[must_use]
     pub fn auth_settings(&self) -> AuthSettings {
@@ -357,12 +434,16 @@ fn rendered_values(s: &Settings) -> anyhow::Result<Vec<(&'static str, String)>> 
         .iter()
         .map(|key| {
             let value = table.get(*key).map_or_else(
-                || {
-                    if *key == "oauth_clients_file" {
+                || match *key {
+                    "oauth_clients_file" => {
                         "(unset: accounts are connected by pasting tokens)".to_owned()
-                    } else {
-                        "(unset: SQLite file humas.db in data_dir)".to_owned()
                     }
+                    // Never serialised; shown with its secret key hidden.
+                    "media_store" if s.media_store.is_unset() => {
+                        "(unset: files in the media folder of data_dir)".to_owned()
+                    }
+                    "media_store" => toml::Value::String(s.media_store.redacted()).to_string(),
+                    _ => "(unset: SQLite file humas.db in data_dir)".to_owned(),
                 },
                 ToString::to_string,
             );
@@ -382,6 +463,8 @@ pub fn default_values() -> Vec<(&'static str, String)> {
                 "SQLite file humas.db in the data directory".to_owned()
             } else if k == "oauth_clients_file" && v.starts_with("(unset") {
                 "none: accounts are connected by pasting tokens".to_owned()
+            } else if k == "media_store" && v.starts_with("(unset") {
+                "none: files in the media folder of the data directory".to_owned()
             } else {
                 // Strings without their TOML quotes, as clap shows defaults.
                 v.parse::<toml::Value>()
@@ -432,6 +515,11 @@ pub fn example_toml() -> anyhow::Result<String> {
             let _ = writeln!(
                 out,
                 "# oauth_clients_file = \"/etc/humas/oauth-clients.toml\""
+            );
+        } else if key == "media_store" {
+            let _ = writeln!(
+                out,
+                "# media_store = \"s3://ACCESS_KEY:SECRET_KEY@s3.ap-southeast-3.amazonaws.com/humas-media?region=ap-southeast-3\""
             );
         } else {
             let _ = writeln!(out, "{key} = {value}");
