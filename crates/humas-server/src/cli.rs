@@ -55,7 +55,13 @@ pub struct SettingsArgs {
     /// Database to use: `postgres://USER:PASSWORD@HOST:PORT/DB` (or `postgresql://`) selects
     /// PostgreSQL; `sqlite://PATH` or a plain file path selects SQLite. Unset means the SQLite
     /// file `humas.db` in the data directory.
-    #[arg(long, global = true, env = "HUMAS_DATABASE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<DatabaseUrl>,
 
     /// Most connections kept open to PostgreSQL (ignored for SQLite).
