@@ -205,6 +205,7 @@ pub async fn run(app: &App, options: &PublishOptions) -> anyhow::Result<PublishR
     ensure_queue_is_empty(app.store().as_ref()).await?;
     let fake = FakeMastodon::start(FakeOptions {
         latency: options.latency,
+        read_latency: options.latency,
         honour_idempotency_key: true,
     })
     .await
@@ -724,8 +725,9 @@ pub mod fake {
     //!   it every request makes a new status, so only reconciliation prevents a duplicate.
     //! - `GET /api/v1/accounts/:id/statuses` with `limit` (default 20, at most 40), `max_id`,
     //!   `since_id` and `min_id`, newest first: what the connector's `find_published` reads.
-    //! - `GET /api/v1/accounts/verify_credentials` and `GET /api/v1/notifications` (always
-    //!   empty), so a server polling the accounts sees a quiet instance.
+    //! - `GET /api/v1/statuses/:id` (engagement, always zero), `GET
+    //!   /api/v1/accounts/verify_credentials` and `GET /api/v1/notifications` (always empty), so
+    //!   a server reading the accounts sees a quiet instance.
     //!
     //! Every request needs `Authorization: Bearer <token>` of an account added with
     //! [`FakeMastodon::add_account`]. Status ids are increasing numbers like Mastodon's; the
@@ -751,8 +753,10 @@ pub mod fake {
     /// How the fake behaves.
     #[derive(Clone, Debug)]
     pub struct FakeOptions {
-        /// Time between a request's arrival and its answer.
+        /// Time between a `POST /api/v1/statuses` and its answer.
         pub latency: Duration,
+        /// Time between any other request and its answer.
+        pub read_latency: Duration,
         /// Whether a repeated `Idempotency-Key` gets the first status back.
         pub honour_idempotency_key: bool,
     }
@@ -846,6 +850,7 @@ pub mod fake {
             }));
             let app = Router::new()
                 .route("/api/v1/statuses", axum::routing::post(post_status))
+                .route("/api/v1/statuses/{id}", axum::routing::get(one_status))
                 .route(
                     "/api/v1/accounts/verify_credentials",
                     axum::routing::get(verify_credentials),
@@ -936,17 +941,26 @@ pub mod fake {
             })
     }
 
-    /// Counts the request and checks its token; the latency to wait before answering.
+    /// Counts the request and checks its token; the latency to wait before answering (that of
+    /// a new status when `write`).
     fn arrive(
         state: &Shared,
         headers: &HeaderMap,
+        write: bool,
         count: impl FnOnce(&mut FakeCounts),
     ) -> Result<((String, String), Duration), Refusal> {
         let mut inner = lock(state);
         inner.counts.requests += 1;
         count(&mut inner.counts);
         match authorised(&inner, headers) {
-            Ok(who) => Ok((who, inner.options.latency)),
+            Ok(who) => Ok((
+                who,
+                if write {
+                    inner.options.latency
+                } else {
+                    inner.options.read_latency
+                },
+            )),
             Err(refusal) => {
                 inner.counts.refused += 1;
                 Err(refusal)
@@ -961,7 +975,7 @@ pub mod fake {
 
     async fn post_status(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
         let ((account_id, username), latency) =
-            match arrive(&state, &headers, |c| c.status_posts += 1) {
+            match arrive(&state, &headers, true, |c| c.status_posts += 1) {
                 Ok(ok) => ok,
                 Err(refusal) => return refusal.into_response(),
             };
@@ -1023,8 +1037,40 @@ pub mod fake {
         index
     }
 
+    /// `GET /api/v1/statuses/:id`, which the worker reads engagement with.
+    async fn one_status(
+        State(state): State<Shared>,
+        Path(id): Path<String>,
+        headers: HeaderMap,
+    ) -> Response {
+        let latency = match arrive(&state, &headers, false, |_| {}) {
+            Ok((_, latency)) => latency,
+            Err(refusal) => return refusal.into_response(),
+        };
+        let found = {
+            let inner = lock(&state);
+            inner.statuses.iter().find(|s| s.id == id).map(|s| {
+                let username = inner
+                    .accounts
+                    .values()
+                    .find(|a| a.id == s.account_id)
+                    .map_or_else(String::new, |a| a.username.clone());
+                status_json(&inner.base, &username, s)
+            })
+        };
+        tokio::time::sleep(latency).await;
+        match found {
+            Some(status) => axum::Json(status).into_response(),
+            None => Refusal {
+                status: StatusCode::NOT_FOUND,
+                message: "Record not found",
+            }
+            .into_response(),
+        }
+    }
+
     async fn verify_credentials(State(state): State<Shared>, headers: HeaderMap) -> Response {
-        match arrive(&state, &headers, |_| {}) {
+        match arrive(&state, &headers, false, |_| {}) {
             Ok(((id, username), latency)) => {
                 tokio::time::sleep(latency).await;
                 axum::Json(json!({
@@ -1038,7 +1084,7 @@ pub mod fake {
     }
 
     async fn notifications(State(state): State<Shared>, headers: HeaderMap) -> Response {
-        match arrive(&state, &headers, |_| {}) {
+        match arrive(&state, &headers, false, |_| {}) {
             Ok((_, latency)) => {
                 tokio::time::sleep(latency).await;
                 axum::Json(json!([])).into_response()
@@ -1061,7 +1107,7 @@ pub mod fake {
         Query(window): Query<Window>,
         headers: HeaderMap,
     ) -> Response {
-        let latency = match arrive(&state, &headers, |c| c.lookups += 1) {
+        let latency = match arrive(&state, &headers, false, |c| c.lookups += 1) {
             Ok((_, latency)) => latency,
             Err(refusal) => return refusal.into_response(),
         };
