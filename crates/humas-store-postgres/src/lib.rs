@@ -1234,4 +1234,13 @@ impl Store for PgStore {
     ) -> StoreResult<Vec<PublishJob>> {
         publish::jobs_for_engagement(self, since, stale_before, limit).await
     }
+
+    async fn renew_lease(
+        &self,
+        job: PublishJobId,
+        worker: &str,
+        until: Timestamp,
+    ) -> StoreResult<bool> {
+        publish::renew_lease(self, job, worker, until).await
+    }
 }

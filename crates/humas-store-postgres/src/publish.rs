@@ -1124,3 +1124,22 @@ pub(crate) async fn jobs_for_engagement(
     .map_err(backend)?;
     rows.iter().map(job).collect()
 }
+
+pub(crate) async fn renew_lease(
+    store: &PgStore,
+    job: PublishJobId,
+    worker: &str,
+    until: Timestamp,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE publish_jobs SET lease_until_us = $1 WHERE id = $2 AND worker = $3 \
+         AND state IN ('publishing', 'processing')",
+    )
+    .bind(us(until))
+    .bind(job.as_uuid())
+    .bind(worker)
+    .execute(&store.pool)
+    .await
+    .map_err(backend)?;
+    Ok(done.rows_affected() == 1)
+}

@@ -149,8 +149,15 @@ impl SqliteStore {
         self.reader.close().await;
     }
 
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`): when
+    /// another process (a `humas worker` beside `humas serve`) writes to the same file, this one
+    /// waits for it under the busy timeout, instead of failing with "database is locked" when
+    /// a deferred transaction tries to start writing half way.
     async fn begin(&self) -> StoreResult<Tx> {
-        self.writer.begin().await.map_err(backend)
+        self.writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)
     }
 }
 
@@ -1260,6 +1267,15 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<PublishJob>> {
         publish::jobs_for_engagement(self, since, stale_before, limit).await
+    }
+
+    async fn renew_lease(
+        &self,
+        job: PublishJobId,
+        worker: &str,
+        until: Timestamp,
+    ) -> StoreResult<bool> {
+        publish::renew_lease(self, job, worker, until).await
     }
 }
 

@@ -1088,3 +1088,22 @@ pub(crate) async fn jobs_for_engagement(
     .map_err(backend)?;
     rows.iter().map(job).collect()
 }
+
+pub(crate) async fn renew_lease(
+    store: &SqliteStore,
+    job: PublishJobId,
+    worker: &str,
+    until: Timestamp,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE publish_jobs SET lease_until_us = ? WHERE id = ? AND worker = ? \
+         AND state IN ('publishing', 'processing')",
+    )
+    .bind(us(until))
+    .bind(job.as_uuid())
+    .bind(worker)
+    .execute(&store.writer)
+    .await
+    .map_err(backend)?;
+    Ok(done.rows_affected() == 1)
+}

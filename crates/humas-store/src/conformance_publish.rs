@@ -451,6 +451,23 @@ pub async fn publish_claim_takes_due_jobs_once_and_recovers_expired_leases(store
             .await,
         Err(StoreError::Conflict("job_lease"))
     ));
+    // The dead worker cannot renew a lease it lost; the holder can.
+    assert!(
+        !store
+            .renew_lease(first.id, "w1", at_minute(9))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .renew_lease(first.id, "w2", at_minute(9))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.get_job(first.id).await.unwrap().lease_until,
+        Some(at_minute(9))
+    );
 
     let mut done = recovered[0].clone();
     done.state = DeliveryState::Published;

@@ -480,4 +480,13 @@ pub trait Store: Send + Sync + 'static {
         stale_before: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<PublishJob>>;
+    /// Renews a held job's lease to `until` right before its worker sends it, only if that
+    /// worker still holds it (no other worker took it over after the lease ran out); `false`
+    /// when it does not, and the worker must not send. Not audited: bookkeeping.
+    async fn renew_lease(
+        &self,
+        job: PublishJobId,
+        worker: &str,
+        until: Timestamp,
+    ) -> StoreResult<bool>;
 }

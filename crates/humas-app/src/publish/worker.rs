@@ -142,6 +142,31 @@ impl PublishWorker {
     /// Runs until `stop` turns true: takes due jobs, sends them, sleeps until the next is due
     /// (at most `idle_poll`). Storage errors are logged and retried after a pause.
     pub async fn run(&self, mut stop: watch::Receiver<bool>) {
+        // Engagement is read beside the queue, never in its way: a slow platform answering
+        // slowly about yesterday's likes must not delay a post due now, nor the shutdown.
+        let engagement = {
+            let worker = self.clone();
+            let mut stop = stop.clone();
+            tokio::spawn(async move {
+                loop {
+                    if *stop.borrow() {
+                        return;
+                    }
+                    if let Err(e) = worker.refresh_engagement().await {
+                        tracing::warn!(error = %e, "reading engagement failed");
+                    }
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(60)) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+            })
+        };
+        self.dispatch(&mut stop).await;
+        engagement.abort();
+    }
+
+    async fn dispatch(&self, stop: &mut watch::Receiver<bool>) {
         loop {
             if *stop.borrow() {
                 return;
@@ -158,9 +183,6 @@ impl PublishWorker {
             }
             if let Err(e) = self.app.expire_overdue_posts().await {
                 tracing::warn!(error = %e, "expiring overdue posts failed");
-            }
-            if let Err(e) = self.refresh_engagement().await {
-                tracing::warn!(error = %e, "reading engagement failed");
             }
             let sleep = self.idle_sleep().await;
             tokio::select! {
@@ -278,6 +300,19 @@ impl PublishWorker {
         let Some(post) = post else {
             return Err(AppError::NotFound("post"));
         };
+        // The job may have waited for a free slot since it was taken: renew the lease now, and
+        // send only if this worker still holds it (after the lease ran out another worker may
+        // have taken it over and be sending it already).
+        let until = self.app.clock.now() + self.config.lease;
+        if !self
+            .app
+            .store
+            .renew_lease(job.id, &self.config.name, until)
+            .await?
+        {
+            tracing::info!(job = %job.id, "lease lost before sending; another worker has the job");
+            return Ok(());
+        }
         let decision = match self.app.store.get_account(job.account).await {
             Ok(account) => self.decide(&job, &post, &account).await,
             Err(StoreError::NotFound(_)) => {
