@@ -14,6 +14,10 @@
 //! [youtube]
 //! client_id = "…"
 //! client_secret = "…"
+//! [mastodon]                    # the app registered on one instance (POST /api/v1/apps)
+//! instance = "https://mastodon.social"
+//! client_id = "…"
+//! client_secret = "…"
 //! ```
 //! Each table may also set `authorize_url` (the consent host, e.g. for a test platform) and
 //! YouTube `token_url`. Token endpoints are the account's own API address.
@@ -55,6 +59,9 @@ pub struct Client {
     /// Token host override (YouTube).
     #[serde(default)]
     pub token_url: Option<String>,
+    /// The instance the app is registered on (Mastodon: one registration per instance).
+    #[serde(default)]
+    pub instance: Option<String>,
 }
 
 /// The clients file.
@@ -73,6 +80,9 @@ pub struct Clients {
     /// YouTube.
     #[serde(default)]
     pub youtube: Option<Client>,
+    /// Mastodon, for accounts on the registered instance.
+    #[serde(default)]
+    pub mastodon: Option<Client>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -83,6 +93,7 @@ impl std::fmt::Debug for Clients {
             .field("tiktok", &self.tiktok.is_some())
             .field("meta", &self.meta.is_some())
             .field("youtube", &self.youtube.is_some())
+            .field("mastodon", &self.mastodon.is_some())
             .finish()
     }
 }
@@ -102,6 +113,7 @@ impl Clients {
             ("tiktok", &clients.tiktok, "client_key", true),
             ("meta", &clients.meta, "app_id", true),
             ("youtube", &clients.youtube, "client_id", true),
+            ("mastodon", &clients.mastodon, "client_id", true),
         ] {
             let Some(c) = client else { continue };
             let id_given = match id {
@@ -110,6 +122,12 @@ impl Clients {
                 _ => c.client_id.is_some(),
             };
             let secret_given = c.client_secret.is_some() || c.app_secret.is_some();
+            if name == "mastodon" && c.instance.as_deref().is_none_or(|i| i.trim().is_empty()) {
+                anyhow::bail!(
+                    "[mastodon] in {} needs instance (the address the app is registered on, e.g. https://mastodon.social)",
+                    path.display()
+                );
+            }
             if !id_given || (secret_needed && !secret_given) {
                 anyhow::bail!(
                     "[{name}] in {} needs {id}{}",
@@ -136,6 +154,20 @@ impl ConfiguredOAuth {
     }
 
     fn client(&self, platform: Platform) -> Option<&Client> {
+        self.client_for(platform, None)
+    }
+
+    /// The client for an account: for Mastodon only when the account lives on the instance the
+    /// app is registered on (another instance would not know the client).
+    fn client_for(&self, platform: Platform, base: Option<&str>) -> Option<&Client> {
+        if platform == Platform::Mastodon {
+            let client = self.clients.mastodon.as_ref()?;
+            let instance = client.instance.as_deref()?.trim_end_matches('/');
+            return match base {
+                Some(b) if b.trim_end_matches('/') != instance => None,
+                _ => Some(client),
+            };
+        }
         match platform {
             Platform::X => self.clients.x.as_ref(),
             Platform::Tiktok => self.clients.tiktok.as_ref(),
@@ -147,8 +179,14 @@ impl ConfiguredOAuth {
 
     fn provider(&self, account: &Account) -> Result<Provider, String> {
         let client = self
-            .client(account.platform)
-            .ok_or_else(|| format!("no OAuth client is configured for {}", account.platform))?;
+            .client_for(account.platform, Some(account.effective_api_base()))
+            .ok_or_else(|| {
+                format!(
+                    "no OAuth client is configured for {} at {}",
+                    account.platform,
+                    account.effective_api_base()
+                )
+            })?;
         let base = account.effective_api_base();
         let secret = || {
             client
@@ -201,10 +239,53 @@ impl ConfiguredOAuth {
                 &id(&client.client_id),
                 need_secret()?,
             )),
+            Platform::Mastodon => Ok(Provider::mastodon(
+                base,
+                &id(&client.client_id),
+                need_secret()?,
+            )),
             other => Err(format!(
                 "{other} accounts are connected with a token or app password"
             )),
         }
+    }
+}
+
+impl ConfiguredOAuth {
+    /// `GET /api/v1/accounts/verify_credentials`: the id of the account the token acts for.
+    async fn mastodon_account_id(
+        &self,
+        base: &str,
+        token: &SecretString,
+    ) -> Result<String, String> {
+        #[derive(Deserialize)]
+        struct Me {
+            id: String,
+        }
+        let url = self
+            .http
+            .url(base, "/api/v1/accounts/verify_credentials")
+            .map_err(|e| e.to_string())?;
+        let response = self
+            .http
+            .client()
+            .get(url)
+            .bearer_auth(token.expose_secret())
+            .send()
+            .await
+            .map_err(|e| humas_connectors::http::transport_error(&e).to_string())?;
+        let status = response.status();
+        let body = humas_connectors::http::read_body(response)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!(
+                "the instance did not confirm the new token ({status}); try connecting again"
+            ));
+        }
+        humas_connectors::http::parse_json::<Me>(&body)
+            .map(|me| me.id)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -252,6 +333,13 @@ impl OAuthGateway for ConfiguredOAuth {
         let tokens = oauth::exchange_code(&self.http, &provider, code, redirect_uri, pkce, now)
             .await
             .map_err(|e| e.to_string())?;
+        if account.platform == Platform::Mastodon {
+            // The token answer does not name the account; publishing needs its id.
+            let id = self
+                .mastodon_account_id(account.effective_api_base(), &tokens.access_token)
+                .await?;
+            return Ok(grant(tokens, Some(id)));
+        }
         if !matches!(account.platform, Platform::Facebook | Platform::Instagram) {
             return Ok(grant(tokens, None));
         }
@@ -341,6 +429,9 @@ mod tests {
         assert!(err.contains("[meta]") && err.contains("secret"), "{err}");
         let typo = write("[x]\nclient_idd = \"abc\"\n");
         assert!(Clients::load(typo.path()).is_err());
+        let no_instance = write("[mastodon]\nclient_id = \"a\"\nclient_secret = \"b\"\n");
+        let err = Clients::load(no_instance.path()).unwrap_err().to_string();
+        assert!(err.contains("instance"), "{err}");
     }
 
     #[test]
@@ -376,5 +467,111 @@ mod tests {
             "{url}"
         );
         assert!(!url.contains(&verifier), "the verifier itself never leaves");
+    }
+}
+
+#[cfg(test)]
+mod mastodon_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn mastodon_accounts_use_the_client_only_on_its_instance() {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(
+            f.path(),
+            "[mastodon]\ninstance = \"https://sosial.example\"\nclient_id = \"humas\"\nclient_secret = \"s\"\n",
+        )
+        .unwrap();
+        let gateway = ConfiguredOAuth::new(
+            Http::new(humas_feeds::FetchOptions::default()).unwrap(),
+            Clients::load(f.path()).unwrap(),
+        );
+        let account = |base: &str| Account {
+            id: humas_domain::AccountId::generate(),
+            opd: humas_domain::OpdId::generate(),
+            platform: Platform::Mastodon,
+            handle: humas_domain::AccountHandle::parse("@dinkes@sosial.example").unwrap(),
+            api_base_url: Some(humas_domain::ApiBaseUrl::parse(base).unwrap()),
+            status: humas_domain::AccountStatus::Active,
+        };
+        let url = gateway
+            .authorize_url(
+                &account("https://sosial.example"),
+                "https://humas.example/oauth/callback",
+                "st",
+                &"v".repeat(43),
+            )
+            .unwrap();
+        assert!(
+            url.starts_with("https://sosial.example/oauth/authorize?"),
+            "{url}"
+        );
+        let other = gateway
+            .authorize_url(
+                &account("https://mastodon.social"),
+                "https://humas.example/oauth/callback",
+                "st",
+                &"v".repeat(43),
+            )
+            .unwrap_err();
+        assert!(other.contains("mastodon.social"), "{other}");
+    }
+
+    #[tokio::test]
+    async fn a_mastodon_exchange_learns_the_account_id() {
+        use axum::Json;
+        use axum::routing::{get, post};
+        let app = axum::Router::new()
+            .route(
+                "/oauth/token",
+                post(|body: String| async move {
+                    assert!(body.contains("code=kode") && body.contains("client_id=humas"), "{body}");
+                    Json(serde_json::json!({"access_token": "tok-123", "token_type": "Bearer", "scope": "read write"}))
+                }),
+            )
+            .route(
+                "/api/v1/accounts/verify_credentials",
+                get(|headers: axum::http::HeaderMap| async move {
+                    assert_eq!(headers["authorization"], "Bearer tok-123");
+                    Json(serde_json::json!({"id": "109876", "username": "dinkes"}))
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(
+            f.path(),
+            format!(
+                "[mastodon]\ninstance = \"{base}\"\nclient_id = \"humas\"\nclient_secret = \"s\"\n"
+            ),
+        )
+        .unwrap();
+        let http = Http::new(humas_feeds::FetchOptions {
+            allow_private: true,
+            ..humas_feeds::FetchOptions::default()
+        })
+        .unwrap();
+        let gateway = ConfiguredOAuth::new(http, Clients::load(f.path()).unwrap());
+        let account = Account {
+            id: humas_domain::AccountId::generate(),
+            opd: humas_domain::OpdId::generate(),
+            platform: Platform::Mastodon,
+            handle: humas_domain::AccountHandle::parse("@dinkes@sosial.example").unwrap(),
+            api_base_url: Some(humas_domain::ApiBaseUrl::parse(&base).unwrap()),
+            status: humas_domain::AccountStatus::Active,
+        };
+        let grant = gateway
+            .exchange(
+                &account,
+                "kode",
+                "https://humas.example/oauth/callback",
+                &"v".repeat(43),
+            )
+            .await
+            .unwrap();
+        assert_eq!(grant.access_token, "tok-123");
+        assert_eq!(grant.platform_user_id.as_deref(), Some("109876"));
     }
 }
