@@ -134,6 +134,37 @@
     timer = window.setTimeout(check, 350);
   }
 
+  // The preview per platform follows the text at once, without the server: the account's
+  // variant or the base text, folded where that platform's feed folds it. Text is set as text,
+  // never as HTML.
+  function previews() {
+    var base = fields("body")[0];
+    var baseText = base ? base.value : "";
+    Array.prototype.forEach.call(form.querySelectorAll("figure.preview"), function (fig) {
+      var account = fig.id.replace("preview-", "");
+      var variant = byId("text-" + account);
+      var text = variant && variant.value.trim() !== "" ? variant.value : baseText;
+      text = text.replace(/\s+$/, "");
+      var fold = parseInt(fig.getAttribute("data-fold") || "0", 10);
+      var chars = Array.from(text);
+      var out = byId("preview-text-" + account);
+      if (!out) {
+        return;
+      }
+      clearChildren(out);
+      if (fold > 0 && chars.length > fold) {
+        out.appendChild(document.createTextNode(chars.slice(0, fold).join("")));
+        var more = document.createElement("span");
+        more.className = "pv-fold";
+        more.textContent = fig.getAttribute("data-more") || "…";
+        out.appendChild(more);
+      } else {
+        out.appendChild(document.createTextNode(text));
+      }
+    });
+  }
+
+  form.addEventListener("input", previews);
   form.addEventListener("input", later);
   form.addEventListener("change", later);
 

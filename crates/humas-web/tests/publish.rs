@@ -1225,4 +1225,21 @@ async fn the_post_page_previews_each_channel_folded_where_its_feed_folds() {
         x.contains("Vaksinasi gratis Sabtu 08.00 WIB") && !x.contains("pv-fold"),
         "{x}"
     );
+    // The composer shows the same preview, and its script keeps it live while typing.
+    let edit = op
+        .get(t.url(&format!("/posts/{id}/edit")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let fb_preview = format!("id=\"preview-{}\"", p.facebook);
+    let fb = &edit[edit.find(&fb_preview).expect("a preview per account")..];
+    let fb = &fb[..fb.find("</figure>").unwrap()];
+    assert!(
+        fb.contains("data-fold=\"477\"") && fb.contains("pv-fold"),
+        "{fb}"
+    );
+    assert!(edit.contains(&format!("id=\"preview-{}\" data-fold=\"0\"", p.x)));
 }

@@ -210,6 +210,12 @@ struct ComposerChannel {
     counter: String,
     over: bool,
     problems: Vec<ProblemView>,
+    /// Characters the platform's feed shows before folding (0: all), for the live preview.
+    fold: usize,
+    /// The preview as the page first shows it (the script keeps it up to date while typing).
+    preview: String,
+    /// Whether `preview` is folded.
+    folded: bool,
 }
 
 struct ComposerMedia {
@@ -256,7 +262,21 @@ fn composer_channel(
 ) -> ComposerChannel {
     let id = a.id.to_string();
     let check = checks.iter().find(|c| c.account == id);
+    let variant = form
+        .variants
+        .get(&id)
+        .map(String::as_str)
+        .unwrap_or_default();
+    let text = if variant.trim().is_empty() {
+        form.body.as_str()
+    } else {
+        variant
+    };
+    let (preview, rest) = crate::pages::posts::fold(a.platform, text);
     ComposerChannel {
+        fold: crate::pages::posts::feed_fold(a.platform).unwrap_or(0),
+        folded: !rest.is_empty(),
+        preview,
         label: account_label(tr, a),
         platform: a.platform.as_str(),
         platform_name: platform_name(a.platform),

@@ -314,7 +314,7 @@ struct ChannelText {
 /// Roughly how many characters a platform's feed shows before its "more" link (the apps change
 /// this with screen size; the preview warns where the key message would be folded away).
 /// `None`: the whole text is shown.
-const fn feed_fold(platform: Platform) -> Option<usize> {
+pub(crate) const fn feed_fold(platform: Platform) -> Option<usize> {
     match platform {
         Platform::Instagram => Some(125),
         Platform::Facebook => Some(477),
@@ -325,7 +325,7 @@ const fn feed_fold(platform: Platform) -> Option<usize> {
 }
 
 /// Splits a text where the feed folds it, at a character boundary.
-fn fold(platform: Platform, text: &str) -> (String, String) {
+pub(crate) fn fold(platform: Platform, text: &str) -> (String, String) {
     match feed_fold(platform) {
         Some(n) if text.chars().count() > n => {
             let cut = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
