@@ -583,3 +583,67 @@ async fn credentials_are_sealed_at_rest_and_never_shown() {
             .all(|e| !format!("{:?}", e.after).contains("secret-token"))
     );
 }
+
+#[tokio::test]
+async fn a_reply_left_sending_by_a_crash_is_handed_to_a_person_not_resent() {
+    let w = world().await;
+    let report = w
+        .app
+        .ingest(
+            &AuditActor::system(),
+            &w.account,
+            vec![inbound("stuck1", "jadwal posyandu bulan ini kapan ya?", 30)],
+            None,
+        )
+        .await
+        .unwrap();
+    let operator = actor(&w.app, Role::Operator, Some(w.dinkes), "operator.dinkes").await;
+    let now = w.app.clock().now();
+    let reply = |minutes_ago: i64| humas_store::Reply {
+        id: humas_store::ReplyId(uuid::Uuid::now_v7()),
+        message: report.inserted[0],
+        text: "Posyandu dibuka Sabtu pukul 08.00 WIB.".into(),
+        state: ReplyState::Sending,
+        drafted_by: operator.user_id,
+        approved_by: None,
+        external_id: None,
+        error: None,
+        created_at: now - jiff::SignedDuration::from_mins(minutes_ago),
+        updated_at: now - jiff::SignedDuration::from_mins(minutes_ago),
+    };
+    let old = reply(30);
+    let fresh = reply(1);
+    for r in [&old, &fresh] {
+        w.app
+            .store()
+            .create_reply(&AuditActor::system(), r)
+            .await
+            .unwrap();
+    }
+    let sends_before = w.gateway.replies.load(Ordering::SeqCst);
+    let settled = w
+        .app
+        .settle_stuck_replies(jiff::SignedDuration::from_mins(10))
+        .await
+        .unwrap();
+    assert_eq!(settled, 1, "only the one stuck for longer than ten minutes");
+    let stored = w.app.store().get_reply(old.id).await.unwrap();
+    assert_eq!(stored.state, ReplyState::Failed);
+    assert!(
+        stored
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("check on the platform")
+    );
+    assert_eq!(
+        w.app.store().get_reply(fresh.id).await.unwrap().state,
+        ReplyState::Sending,
+        "a send still under way is left alone"
+    );
+    assert_eq!(
+        w.gateway.replies.load(Ordering::SeqCst),
+        sends_before,
+        "nothing is sent again by itself"
+    );
+}

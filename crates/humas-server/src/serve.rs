@@ -144,6 +144,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     let every = Duration::from_secs(settings.poll_interval_seconds);
     let workers = [
         tokio::spawn(crate::workers::run_retention(app.clone(), shutdown.clone())),
+        tokio::spawn(crate::workers::run_reply_reconciler(
+            app.clone(),
+            shutdown.clone(),
+        )),
         tokio::spawn(crate::workers::run_platform_poller(
             crate::workers::PlatformPoller::new(app.clone(), connectors.clone()),
             every,

@@ -270,6 +270,29 @@ pub async fn run_retention(app: App, shutdown: CancellationToken) {
     }
 }
 
+/// How long a reply may stay `sending` before it counts as interrupted (a send takes seconds;
+/// the platform clients give up long before this).
+pub const REPLY_SEND_LIMIT: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
+/// Every minute, hands replies left `sending` by a crash to a person (see
+/// `App::settle_stuck_replies`), until `shutdown` is cancelled.
+pub async fn run_reply_reconciler(app: App, shutdown: CancellationToken) {
+    loop {
+        match app.settle_stuck_replies(REPLY_SEND_LIMIT).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                replies = n,
+                "replies interrupted while sending: marked failed for a person to check"
+            ),
+            Err(e) => tracing::warn!(error = %e, "checking replies left sending failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(60)) => {}
+            () = shutdown.cancelled() => return,
+        }
+    }
+}
+
 /// Pages read from one account in one round, so one busy account cannot starve the rest.
 pub const MAX_PAGES_PER_ROUND: usize = 20;
 

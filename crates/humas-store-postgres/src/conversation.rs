@@ -166,6 +166,25 @@ pub(crate) async fn list_replies(pool: &PgPool, message: MessageId) -> StoreResu
     .collect()
 }
 
+pub(crate) async fn stuck_replies(
+    pool: &PgPool,
+    updated_before: jiff::Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<Reply>> {
+    sqlx::query(&format!(
+        "SELECT {REPLY_COLUMNS} FROM message_replies WHERE state = 'sending' \
+         AND updated_at_us < $1 ORDER BY updated_at_us, id LIMIT $2"
+    ))
+    .bind(updated_before.as_microsecond())
+    .bind(i64::from(limit.clamp(1, 1000)))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(inbox_rows::reply)
+    .collect()
+}
+
 pub(crate) async fn put_saved_reply(
     pool: &PgPool,
     by: &AuditActor,

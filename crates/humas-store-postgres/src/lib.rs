@@ -933,6 +933,14 @@ impl Store for PgStore {
         conversation::list_replies(&self.pool, message).await
     }
 
+    async fn stuck_replies(
+        &self,
+        updated_before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Reply>> {
+        conversation::stuck_replies(&self.pool, updated_before, limit).await
+    }
+
     async fn put_saved_reply(&self, by: &AuditActor, reply: &SavedReply) -> StoreResult<()> {
         conversation::put_saved_reply(&self.pool, by, reply).await
     }

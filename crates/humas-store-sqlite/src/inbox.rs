@@ -804,6 +804,22 @@ pub(crate) async fn list_replies(
     rows.iter().map(inbox_rows::reply).collect()
 }
 
+pub(crate) async fn stuck_replies(
+    store: &SqliteStore,
+    updated_before: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<Reply>> {
+    let rows = sqlx::query(&format!(
+        "{REPLY_COLS} WHERE state = 'sending' AND updated_us < ? ORDER BY updated_us, id LIMIT ?"
+    ))
+    .bind(updated_before.as_microsecond())
+    .bind(i64::from(limit.clamp(1, 1000)))
+    .fetch_all(&store.reader)
+    .await
+    .map_err(backend)?;
+    rows.iter().map(inbox_rows::reply).collect()
+}
+
 /// Reads an optional row inside a write transaction (the "before" of an upsert).
 async fn load_optional<T>(
     tx: &mut Tx,

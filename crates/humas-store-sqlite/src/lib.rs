@@ -967,6 +967,14 @@ impl Store for SqliteStore {
         inbox::list_replies(self, message).await
     }
 
+    async fn stuck_replies(
+        &self,
+        updated_before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Reply>> {
+        inbox::stuck_replies(self, updated_before, limit).await
+    }
+
     async fn put_saved_reply(&self, by: &AuditActor, reply: &SavedReply) -> StoreResult<()> {
         inbox::put_saved_reply(self, by, reply).await
     }

@@ -1440,6 +1440,20 @@ pub async fn inbox_replies_change_state_by_compare_and_set(store: Arc<dyn Store>
         .update_reply(&w.by, "reply.send", ReplyState::Approved, &sending)
         .await
         .unwrap();
+    // Left in `sending` since minute 12: found when asked about anything older than minute 13,
+    // not when asked about older than minute 12.
+    let stuck = store.stuck_replies(at_minute(13), 10).await.unwrap();
+    assert_eq!(
+        stuck.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![draft.id]
+    );
+    assert!(
+        store
+            .stuck_replies(at_minute(12), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Two senders racing: only one may hand it to the platform.
     let err = store
         .update_reply(&w.by, "reply.send", ReplyState::Approved, &sending)

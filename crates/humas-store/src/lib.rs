@@ -263,6 +263,10 @@ pub trait Store: Send + Sync + 'static {
     async fn get_reply(&self, id: ReplyId) -> StoreResult<Reply>;
     /// Replies to a message, oldest first.
     async fn list_replies(&self, message: MessageId) -> StoreResult<Vec<Reply>>;
+    /// Replies left in `sending` since before `updated_before` (Humas stopped between handing
+    /// them to the platform and recording the answer), oldest first.
+    async fn stuck_replies(&self, updated_before: Timestamp, limit: u32)
+    -> StoreResult<Vec<Reply>>;
     /// Stores or replaces a saved reply; audited.
     async fn put_saved_reply(&self, by: &AuditActor, reply: &SavedReply) -> StoreResult<()>;
     /// Removes a saved reply; audited. `NotFound("saved_reply")`.

@@ -349,6 +349,42 @@ impl App {
     /// Sends an approved reply exactly once: the state moves `approved → sending` by
     /// compare-and-set before the platform is called, so two clicks or two approvers cannot send
     /// it twice; the platform call carries the reply id as its idempotency key.
+    /// Replies left in `sending` for longer than `older_than`: Humas stopped between handing
+    /// them to the platform and recording the answer, so whether they arrived is unknown. Each
+    /// becomes `failed` with a reason that asks a person to look on the platform before sending
+    /// it again (never resent blindly); returns how many. Audited as `reply.send_interrupted`.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn settle_stuck_replies(&self, older_than: jiff::SignedDuration) -> AppResult<usize> {
+        let now = self.clock.now();
+        let stuck = self.store.stuck_replies(now - older_than, 100).await?;
+        let by = humas_store::AuditActor::system();
+        let mut settled = 0;
+        for reply in stuck {
+            let failed = Reply {
+                state: ReplyState::Failed,
+                error: Some(
+                    "Humas stopped while sending this reply: check on the platform whether it arrived before sending it again"
+                        .to_owned(),
+                ),
+                updated_at: now,
+                ..reply
+            };
+            match self
+                .store
+                .update_reply(&by, "reply.send_interrupted", ReplyState::Sending, &failed)
+                .await
+            {
+                Ok(()) => settled += 1,
+                // The sender recorded its answer meanwhile.
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(settled)
+    }
+
     async fn send_reply(&self, actor: &Actor, reply: Reply) -> AppResult<Reply> {
         let by = audit_actor(actor);
         let m = self.store.get_message(reply.message).await?;
