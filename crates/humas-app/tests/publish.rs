@@ -1222,3 +1222,60 @@ async fn a_revoked_token_fails_the_channel_and_marks_the_account_until_reconnect
         DeliveryState::Published
     );
 }
+
+/// Counts reads, to show a post's media are read once for all its channels.
+struct CountingMedia {
+    inner: Arc<dyn MediaStore>,
+    reads: AtomicUsize,
+}
+
+#[async_trait]
+impl MediaStore for CountingMedia {
+    async fn put(&self, key: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.inner.put(key, bytes).await
+    }
+    async fn get(&self, key: &str) -> std::io::Result<Vec<u8>> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.get(key).await
+    }
+}
+
+#[tokio::test]
+async fn a_posts_media_are_read_once_for_all_its_channels() {
+    let w = world().await;
+    let asset = w
+        .app
+        .upload_media(
+            &w.operator,
+            &w.media,
+            w.opd,
+            "poster.png",
+            &tiny_png(),
+            "Poster",
+        )
+        .await
+        .unwrap();
+    let mut input = w.input(None);
+    input.media = vec![asset.id];
+    let post = w.app.create_post(&w.operator, w.opd, &input).await.unwrap();
+    w.app.submit_post(&w.operator, post.id).await.unwrap();
+    w.app.approve_post(&w.kabid, post.id).await.unwrap();
+    let counting = Arc::new(CountingMedia {
+        inner: w.media.clone(),
+        reads: AtomicUsize::new(0),
+    });
+    let platform = FakePlatform::new(true);
+    let worker = PublishWorker::new(
+        w.app.clone(),
+        platform.clone(),
+        counting.clone(),
+        WorkerConfig::named("w1"),
+    );
+    assert_eq!(worker.run_once().await.unwrap(), 2);
+    assert_eq!(platform.posts(), 2, "both channels went out with the image");
+    assert_eq!(
+        counting.reads.load(Ordering::SeqCst),
+        1,
+        "one read for two channels"
+    );
+}

@@ -104,6 +104,11 @@ pub struct PublishWorker {
     config: WorkerConfig,
 }
 
+/// A post's media as read once in a round: the facts and bytes, or why they could not be read.
+type MediaLoad = Result<Arc<Vec<OutgoingMedia>>, String>;
+/// Filled by the first channel of a post that needs its media; the others wait and share it.
+type MediaCell = tokio::sync::OnceCell<MediaLoad>;
+
 /// What one job's attempt decided.
 enum Decision {
     Published {
@@ -270,10 +275,11 @@ impl PublishWorker {
             .claim_jobs(&self.config.name, now, self.config.lease, self.config.batch)
             .await?;
         let n = jobs.len();
-        let mut posts: HashMap<PostId, Arc<Post>> = HashMap::new();
+        let mut posts: HashMap<PostId, (Arc<Post>, Arc<MediaCell>)> = HashMap::new();
         for job in &jobs {
             if let std::collections::hash_map::Entry::Vacant(slot) = posts.entry(job.post) {
-                slot.insert(Arc::new(self.app.store.get_post(job.post).await?));
+                let post = Arc::new(self.app.store.get_post(job.post).await?);
+                slot.insert((post, Arc::new(MediaCell::new())));
             }
         }
         // Every job of the round starts at once, at most `concurrency` in flight: a slow
@@ -281,6 +287,8 @@ impl PublishWorker {
         let permits = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
         let mut set = JoinSet::new();
         for job in jobs {
+            // The channels of one post share one read of its media: a video going to seven
+            // accounts is read (and held) once, not seven times.
             let post = posts.get(&job.post).cloned();
             let worker = self.clone();
             let permits = Arc::clone(&permits);
@@ -296,8 +304,12 @@ impl PublishWorker {
         Ok(n)
     }
 
-    async fn process(&self, job: PublishJob, post: Option<Arc<Post>>) -> AppResult<()> {
-        let Some(post) = post else {
+    async fn process(
+        &self,
+        job: PublishJob,
+        post: Option<(Arc<Post>, Arc<MediaCell>)>,
+    ) -> AppResult<()> {
+        let Some((post, media)) = post else {
             return Err(AppError::NotFound("post"));
         };
         // The job may have waited for a free slot since it was taken: renew the lease now, and
@@ -314,7 +326,7 @@ impl PublishWorker {
             return Ok(());
         }
         let decision = match self.app.store.get_account(job.account).await {
-            Ok(account) => self.decide(&job, &post, &account).await,
+            Ok(account) => self.decide(&job, &post, &media, &account).await,
             Err(StoreError::NotFound(_)) => {
                 Decision::Fail("the account was removed from Humas".to_owned())
             }
@@ -323,12 +335,28 @@ impl PublishWorker {
         self.record(job, decision).await
     }
 
-    async fn outgoing(&self, job: &PublishJob, post: &Post) -> Result<OutgoingPost, String> {
+    async fn outgoing(
+        &self,
+        job: &PublishJob,
+        post: &Post,
+        media: &MediaCell,
+    ) -> Result<OutgoingPost, String> {
         let channel = post
             .channels
             .iter()
             .find(|c| c.account == job.account)
             .ok_or_else(|| "the channel is no longer part of the post".to_owned())?;
+        let media = media.get_or_init(|| self.load_media(post)).await.clone()?;
+        Ok(OutgoingPost {
+            text: channel.effective_text(&post.body).as_str().to_owned(),
+            media: media.as_ref().clone(),
+            idempotency_key: job.idempotency_key.clone(),
+            intent_at: job.intent_at.unwrap_or(job.updated_at),
+        })
+    }
+
+    /// Reads a post's media (facts and bytes) once for all its channels.
+    async fn load_media(&self, post: &Post) -> MediaLoad {
         let mut media = Vec::with_capacity(post.media.len());
         for id in &post.media {
             let asset = self
@@ -356,15 +384,16 @@ impl PublishWorker {
                 public_url,
             });
         }
-        Ok(OutgoingPost {
-            text: channel.effective_text(&post.body).as_str().to_owned(),
-            media,
-            idempotency_key: job.idempotency_key.clone(),
-            intent_at: job.intent_at.unwrap_or(job.updated_at),
-        })
+        Ok(Arc::new(media))
     }
 
-    async fn decide(&self, job: &PublishJob, post: &Post, account: &Account) -> Decision {
+    async fn decide(
+        &self,
+        job: &PublishJob,
+        post: &Post,
+        media: &MediaCell,
+        account: &Account,
+    ) -> Decision {
         if job.state == DeliveryState::Processing {
             let handle = job.pending_handle.clone().unwrap_or_default();
             return match self.gateway.check_pending(account, &handle).await {
@@ -372,7 +401,7 @@ impl PublishWorker {
                 Err(e) => error_decision(e),
             };
         }
-        let out = match self.outgoing(job, post).await {
+        let out = match self.outgoing(job, post, media).await {
             Ok(out) => out,
             Err(reason) => return Decision::Fail(reason),
         };
