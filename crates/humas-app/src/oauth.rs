@@ -271,6 +271,19 @@ mod tests {
             token_health(&summary(true, Some(days(1)), Some(days(-1))), now),
             TokenHealth::Expired
         );
+        // Boundaries: dead from the instant it expires; exactly a week left still warns.
+        let secs = |n: i64| now + SignedDuration::from_secs(n);
+        let access_only = |at| token_health(&summary(false, Some(at), None), now);
+        assert_eq!(access_only(now), TokenHealth::Expired);
+        assert_eq!(
+            access_only(secs(1)),
+            TokenHealth::ExpiresSoon { hours_left: 0 }
+        );
+        assert_eq!(
+            access_only(secs(7 * 24 * 3600)),
+            TokenHealth::ExpiresSoon { hours_left: 168 }
+        );
+        assert_eq!(access_only(secs(7 * 24 * 3600 + 1)), TokenHealth::Healthy);
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! 2. The platform redirects to Humas; [`parse_callback`] checks `state` and gives the code.
 //! 3. [`exchange_code`] trades the code for a [`TokenSet`]; [`refresh`] renews it later
 //!    (Meta has no refresh grant: [`meta_long_lived`] once, then [`meta_page_tokens`]).
-//! 4. [`token_health`] on [`TokenSet::dies_at`] says when someone must reconnect.
+//! 4. [`TokenSet::dies_at`] says when someone must reconnect (the application judges the
+//!    token's health from the expiries it keeps with the sealed credentials).
 //!
 //! Randomness comes from the caller, so this module is deterministic and testable.
 //!
@@ -570,7 +571,6 @@ pub struct TokenSet {
 impl TokenSet {
     /// When the connection dies unless someone reconnects: with a refresh token, when the
     /// refresh token expires (`None` if never said); without one, when the access token does.
-    /// Pass it to [`token_health`].
     #[must_use]
     pub const fn dies_at(&self) -> Option<Timestamp> {
         if self.refresh_token.is_some() {
@@ -775,45 +775,6 @@ fn bearer(token: &SecretString) -> Result<HeaderValue, ConnectorError> {
         .map_err(|_| ConnectorError::Target("the access token contains characters not allowed in an HTTP header; reconnect the account".to_owned()))?;
     value.set_sensitive(true);
     Ok(value)
-}
-
-/// How healthy a stored token is, for the account list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenHealth {
-    /// Valid for longer than the warning period.
-    Healthy,
-    /// Valid, but dies within the warning period: reconnect soon.
-    ExpiresSoon {
-        /// Whole hours left (0 when less than an hour).
-        in_hours: i64,
-    },
-    /// No longer valid: reconnect.
-    Expired,
-    /// The platform gave no expiry (Mastodon tokens, Meta Page tokens).
-    NoExpiry,
-}
-
-/// The health of a token that dies at `expires_at` (usually [`TokenSet::dies_at`]): expired
-/// from that instant on, "expires soon" when at most `warn_before` is left.
-#[must_use]
-pub fn token_health(
-    expires_at: Option<Timestamp>,
-    now: Timestamp,
-    warn_before: SignedDuration,
-) -> TokenHealth {
-    let Some(expires_at) = expires_at else {
-        return TokenHealth::NoExpiry;
-    };
-    let left = expires_at.duration_since(now);
-    if left <= SignedDuration::ZERO {
-        TokenHealth::Expired
-    } else if left <= warn_before {
-        TokenHealth::ExpiresSoon {
-            in_hours: left.as_hours(),
-        }
-    } else {
-        TokenHealth::Healthy
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,9 +12,8 @@ use fake::{Auth, Client, ErrorStyle, FakeOAuth};
 use humas_connectors::ConnectorError;
 use humas_connectors::http::Http;
 use humas_connectors::oauth::{
-    self, ClientAuth, OAuthError, Provider, TokenHealth, TokenRequest, authorize_url,
-    check_verifier, exchange_code, meta_long_lived, meta_page_tokens, parse_callback,
-    pkce_challenge, token_health,
+    self, ClientAuth, OAuthError, Provider, TokenRequest, authorize_url, check_verifier,
+    exchange_code, meta_long_lived, meta_page_tokens, parse_callback, pkce_challenge,
 };
 use humas_domain::org::Platform;
 use humas_feeds::fetch::FetchOptions;
@@ -704,8 +703,9 @@ async fn expires_in_as_a_string_and_no_expiry_are_both_understood() {
     assert_eq!(b.expires_at, None);
     assert!(b.refresh_token.is_none());
     assert_eq!(
-        token_health(b.dies_at(), now(), SignedDuration::from_hours(72)),
-        TokenHealth::NoExpiry
+        b.dies_at(),
+        None,
+        "no expiry said: the connection does not die by itself"
     );
     assert_eq!(b.missing_scopes(&p.scopes).unwrap(), Vec::<String>::new());
 }
@@ -833,8 +833,9 @@ async fn meta_exchanges_by_get_then_for_a_long_lived_token() {
         Some(now() + SignedDuration::from_hours(24 * 60))
     );
     assert_eq!(
-        token_health(long.dies_at(), now(), SignedDuration::from_hours(24 * 7)),
-        TokenHealth::Healthy
+        long.dies_at(),
+        Some(now() + SignedDuration::from_hours(24 * 60)),
+        "without a refresh token the connection dies with the long-lived token"
     );
     let call = fake.seen().pop().unwrap();
     assert_eq!(call.param("grant_type"), Some("fb_exchange_token"));
@@ -956,31 +957,4 @@ async fn a_page_without_an_id_is_malformed() {
     .await
     .unwrap_err();
     assert!(matches!(err, ConnectorError::Malformed(_)), "{err:?}");
-}
-
-// --- Health ----------------------------------------------------------------------------------
-
-#[test]
-fn token_health_boundaries() {
-    let warn = SignedDuration::from_hours(72);
-    let at = |secs: i64| Some(now() + SignedDuration::from_secs(secs));
-    let health = |expires| token_health(expires, now(), warn);
-    assert_eq!(health(None), TokenHealth::NoExpiry);
-    assert_eq!(health(at(-1)), TokenHealth::Expired);
-    assert_eq!(
-        health(at(0)),
-        TokenHealth::Expired,
-        "dead at the instant it expires"
-    );
-    assert_eq!(health(at(1)), TokenHealth::ExpiresSoon { in_hours: 0 });
-    assert_eq!(
-        health(at(90 * 60)),
-        TokenHealth::ExpiresSoon { in_hours: 1 }
-    );
-    assert_eq!(
-        health(at(72 * 3600)),
-        TokenHealth::ExpiresSoon { in_hours: 72 },
-        "inclusive"
-    );
-    assert_eq!(health(at(72 * 3600 + 1)), TokenHealth::Healthy);
 }
