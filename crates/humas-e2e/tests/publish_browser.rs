@@ -444,7 +444,8 @@ async fn approve(w: &World, post: PostId, at: Timestamp) {
     ));
 }
 
-/// (3) Polls the queue page until every channel shows its link; returns the channels.
+/// (3) Polls the queue page until every channel shows its link and the post is done; returns
+/// the channels.
 async fn wait_for_links(w: &World, post: PostId, at: Timestamp) -> Vec<QueueCell> {
     let b = &w.b;
     let limit = Timestamp::now().duration_until(at).unsigned_abs() + Duration::from_secs(60);
@@ -455,7 +456,15 @@ async fn wait_for_links(w: &World, post: PostId, at: Timestamp) -> Vec<QueueCell
             || async {
                 b.goto("/posts").await;
                 let row = queue_row(b, post).await;
-                if row.len() == 3 && row.iter().all(|c| !c.href.is_empty()) {
+                // The queue reads posts, then their channels: a render in between can show
+                // the three links while the post's badge is a moment older, so wait for the
+                // post to read as done too (the store closes it with the last channel).
+                let done = b
+                    .exists(&format!(
+                        "tr.post-row:has(a[href=\"/posts/{post}\"]) .badge.ps-done"
+                    ))
+                    .await;
+                if row.len() == 3 && row.iter().all(|c| !c.href.is_empty()) && done {
                     return Some(row);
                 }
                 // Between two looks at the page, not a wait for the result.
