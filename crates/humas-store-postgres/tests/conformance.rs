@@ -41,3 +41,4 @@ impl Fixture for PgFixture {
 humas_store::conformance_tests!(fresh_store);
 humas_store::inbox_conformance_tests!(fresh_store);
 humas_store::publish_conformance_tests!(fresh_store);
+humas_store::events_conformance_tests!(fresh_store);

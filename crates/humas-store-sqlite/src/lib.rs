@@ -9,6 +9,7 @@
 //!   Reads use a separate pool and see only committed data.
 //! - A change and its audit entry are written in one transaction.
 
+mod events;
 mod inbox;
 mod inbox_rows;
 mod narrative;
@@ -1284,6 +1285,41 @@ impl Store for SqliteStore {
         until: Timestamp,
     ) -> StoreResult<bool> {
         publish::renew_lease(self, job, worker, until).await
+    }
+
+    async fn messages_due_between(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        after: Option<(Timestamp, MessageId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<humas_store::DueMessage>> {
+        self.events_due_between(from, until, after, limit).await
+    }
+
+    async fn deadline_changes(&self, limit: u32) -> StoreResult<humas_store::DeadlineChanges> {
+        self.events_deadline_changes(limit).await
+    }
+
+    async fn swept_until(&self) -> StoreResult<Option<Timestamp>> {
+        self.events_swept_until().await
+    }
+
+    async fn append_events(
+        &self,
+        by: &AuditActor,
+        action: &str,
+        events: &[humas_store::NewEvent],
+        progress: Option<humas_store::SweepProgress>,
+    ) -> StoreResult<Vec<humas_store::Event>> {
+        self.events_append(by, action, events, progress).await
+    }
+
+    async fn events_after(
+        &self,
+        query: &humas_store::EventQuery,
+    ) -> StoreResult<Vec<humas_store::Event>> {
+        self.events_read(query).await
     }
 }
 

@@ -37,3 +37,4 @@ async fn fresh_store() -> SqliteFixture {
 humas_store::conformance_tests!(fresh_store);
 humas_store::inbox_conformance_tests!(fresh_store);
 humas_store::publish_conformance_tests!(fresh_store);
+humas_store::events_conformance_tests!(fresh_store);

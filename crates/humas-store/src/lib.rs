@@ -14,9 +14,12 @@
 #[cfg(feature = "testing")]
 pub mod conformance;
 #[cfg(feature = "testing")]
+pub mod conformance_events;
+#[cfg(feature = "testing")]
 pub mod conformance_inbox;
 #[cfg(feature = "testing")]
 pub mod conformance_publish;
+pub mod events;
 pub mod inbox;
 pub mod publish;
 mod records;
@@ -39,6 +42,11 @@ use jiff::civil::Date;
 pub use inbox::{
     AssigneeFilter, ComplianceQuery, ComplianceRow, Cursor, DeadlineFilter, IngestOutcome,
     MessageQuery, Note, Reply, ReplyId, ReplyState, SavedReply, SavedReplyId,
+};
+
+pub use events::{
+    DeadlineChanges, DeadlineKind, DueMessage, Event, EventKind, EventQuery, NewEvent,
+    SweepProgress,
 };
 
 pub use publish::{
@@ -493,4 +501,35 @@ pub trait Store: Send + Sync + 'static {
         worker: &str,
         until: Timestamp,
     ) -> StoreResult<bool>;
+
+    // --- Events (the outbox; see [`events`]) --------------------------------------------------
+
+    /// Messages whose next-due time is in `[from, until)`, by due time then id, after the
+    /// keyset position `after`, at most `limit`: one range over the next-due index, so a sweep
+    /// reads only the deadlines it has to judge, however many messages are stored.
+    async fn messages_due_between(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        after: Option<(Timestamp, MessageId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<DueMessage>>;
+    /// Messages whose next-due time changed since the changes were last forgotten (recorded by
+    /// the database whenever a write changes it), oldest change first, at most `limit`.
+    async fn deadline_changes(&self, limit: u32) -> StoreResult<DeadlineChanges>;
+    /// How far deadline sweeps have judged (`None` before the first sweep).
+    async fn swept_until(&self) -> StoreResult<Option<Timestamp>>;
+    /// Appends the events whose key is not in the outbox yet and returns them with their ids,
+    /// in one transaction with `progress` (sweep mark moved forward only, changes forgotten)
+    /// and, when any event was new, one audit entry `action` counting the new events by kind.
+    /// Appends are serialised, so ids become visible in increasing order.
+    async fn append_events(
+        &self,
+        by: &AuditActor,
+        action: &str,
+        events: &[NewEvent],
+        progress: Option<SweepProgress>,
+    ) -> StoreResult<Vec<Event>>;
+    /// Events matching `query`, by id.
+    async fn events_after(&self, query: &EventQuery) -> StoreResult<Vec<Event>>;
 }
