@@ -55,16 +55,57 @@ pub fn analyze(text: &str) -> Analysis {
 }
 
 /// Analyses one message with options.
+///
+/// Calls on one thread share an [`Analyzer`] (its buffers and its memos of recent words, which
+/// never change an answer), so a caller analysing message after message gets the speed of a
+/// kept analyzer without keeping one.
 #[must_use]
 pub fn analyze_with(text: &str, options: Options) -> Analysis {
-    Analyzer::new(options).analyze(text)
+    with_thread_analyzer(options, text.len(), |a| a.analyze(text))
+        .unwrap_or_else(|| Analyzer::new(options).analyze(text))
 }
 
-/// Analyses many messages, reusing one [`Analyzer`].
+/// Analyses many messages, reusing one [`Analyzer`] (this thread's, as [`analyze_with`]).
 #[must_use]
 pub fn analyze_batch<S: AsRef<str>>(texts: &[S], options: Options) -> Vec<Analysis> {
-    let mut analyzer = Analyzer::new(options);
-    texts.iter().map(|t| analyzer.analyze(t.as_ref())).collect()
+    let longest = texts.iter().map(|t| t.as_ref().len()).max().unwrap_or(0);
+    let batch = |analyzer: &mut Analyzer<'_>| -> Vec<Analysis> {
+        texts.iter().map(|t| analyzer.analyze(t.as_ref())).collect()
+    };
+    with_thread_analyzer(options, longest, batch)
+        .unwrap_or_else(|| batch(&mut Analyzer::new(options)))
+}
+
+/// Messages longer than this are analysed by an analyzer of their own, so that the thread's
+/// shared one never keeps buffers sized for a huge message.
+const SHARED_MAX_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    /// The analyzer [`analyze_with`] and [`analyze_batch`] share on this thread.
+    static THREAD_ANALYZER: std::cell::RefCell<Option<Analyzer<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` on this thread's shared analyzer set to `options`; `None` when it cannot be used
+/// (a message longer than [`SHARED_MAX_BYTES`], the thread shutting down, or a call from inside
+/// another), in which case the caller uses a fresh one.
+fn with_thread_analyzer<R>(
+    options: Options,
+    longest: usize,
+    f: impl FnOnce(&mut Analyzer<'static>) -> R,
+) -> Option<R> {
+    if longest > SHARED_MAX_BYTES {
+        return None;
+    }
+    THREAD_ANALYZER
+        .try_with(|cell| {
+            let mut slot = cell.try_borrow_mut().ok()?;
+            let analyzer = slot.get_or_insert_with(|| Analyzer::new(options));
+            analyzer.options = options;
+            Some(f(analyzer))
+        })
+        .ok()
+        .flatten()
 }
 
 /// Analyses messages one after another, keeping its buffers between them. Create one per
@@ -248,10 +289,33 @@ mod tests {
         let mut warm = Analyzer::new(Options { with_tokens: true });
         for round in 0..2 {
             for text in &texts {
-                let fresh = analyze_with(text, Options { with_tokens: true });
+                let fresh = Analyzer::new(Options { with_tokens: true }).analyze(text);
                 assert_eq!(warm.analyze(text), fresh, "round {round}: {text}");
             }
         }
+    }
+
+    #[test]
+    fn the_thread_analyzer_follows_each_calls_options() {
+        let text = "pelayanan lemot bgt 😡 @dinkes";
+        for _ in 0..20 {
+            let with = analyze_with(text, Options { with_tokens: true });
+            let without = analyze(text);
+            assert_eq!(with.tokens.len(), 5);
+            assert!(without.tokens.is_empty());
+            assert_eq!(
+                Analysis {
+                    tokens: Vec::new(),
+                    ..with
+                },
+                without
+            );
+        }
+        let long = "kata ".repeat(SHARED_MAX_BYTES / 5 + 1);
+        assert_eq!(
+            analyze(&long),
+            Analyzer::new(Options::default()).analyze(&long)
+        );
     }
 
     #[test]

@@ -50,15 +50,24 @@ impl WordKey {
 const MEMO_SLOT_BITS: u32 = 12;
 
 /// Longest remembered value (a stem, or a normal form such as `dan lain lain`); longer ones
-/// are computed every time.
+/// are computed every time (and a slot's string never grows past this).
 const VALUE_BYTES: usize = 22;
 
-/// One remembered word: key and value side by side, so a hit reads one cache line.
-#[derive(Clone, Copy)]
+/// One remembered word: its key and its value. The value is a `String` (allocated when the
+/// slot is first filled, then reused), so a hit hands back a `&str` with no UTF-8 validation
+/// and a miss overwrites it in place.
+#[derive(Clone)]
 struct MemoSlot {
+    /// [`WordKey::EMPTY`] while free (no word has it).
     key: WordKey,
-    len: u8,
-    value: [u8; VALUE_BYTES],
+    value: String,
+}
+
+impl MemoSlot {
+    const FREE: Self = Self {
+        key: WordKey::EMPTY,
+        value: String::new(),
+    };
 }
 
 /// Remembers, for recently seen short words, the text some pure function of the word
@@ -92,12 +101,7 @@ impl WordMemo {
             if self.uses < WARM_UP {
                 return false;
             }
-            let empty = MemoSlot {
-                key: WordKey::EMPTY,
-                len: 0,
-                value: [0; VALUE_BYTES],
-            };
-            self.slots = vec![empty; 1 << MEMO_SLOT_BITS];
+            self.slots = vec![MemoSlot::FREE; 1 << MEMO_SLOT_BITS];
         }
         true
     }
@@ -115,26 +119,21 @@ impl WordMemo {
             compute(word, out);
             return;
         };
-        let at = key.slot(MEMO_SLOT_BITS);
-        if let Some(slot) = self.slots.get(at)
-            && slot.key == key
-            && let Some(Ok(value)) = slot
-                .value
-                .get(..usize::from(slot.len))
-                .map(std::str::from_utf8)
-        {
-            out.push_str(value);
+        let Some(slot) = self.slots.get_mut(key.slot(MEMO_SLOT_BITS)) else {
+            compute(word, out);
+            return;
+        };
+        if slot.key == key {
+            out.push_str(&slot.value);
             return;
         }
         let from = out.len();
         compute(word, out);
-        let computed = out.as_bytes().get(from..).unwrap_or_default();
-        if let (Some(slot), Ok(len)) = (self.slots.get_mut(at), u8::try_from(computed.len()))
-            && let Some(dest) = slot.value.get_mut(..computed.len())
-        {
-            dest.copy_from_slice(computed);
+        let computed = out.get(from..).unwrap_or_default();
+        if computed.len() <= VALUE_BYTES {
+            slot.value.clear();
+            slot.value.push_str(computed);
             slot.key = key;
-            slot.len = len;
         }
     }
 }
@@ -183,6 +182,31 @@ mod tests {
             !cache.0.slots.is_empty(),
             "the table exists after the warm-up"
         );
+    }
+
+    #[test]
+    fn the_memo_gives_back_what_was_computed_also_for_non_ascii_and_long_values() {
+        let mut memo = WordMemo::default();
+        let value = |w: &str, out: &mut String| {
+            out.push_str(w);
+            out.push('é');
+            if w.starts_with('p') {
+                out.push_str(&"x".repeat(30));
+            }
+        };
+        let words = ["café", "😡", "panjang", "a", "ñandú", "kata"];
+        for round in 0..(WARM_UP as usize + 3) {
+            for w in words {
+                memo.warm();
+                let mut got = String::from("> ");
+                memo.push(w, &mut got, value);
+                let mut want = String::from("> ");
+                value(w, &mut want);
+                assert_eq!(got, want, "{w} in round {round}");
+            }
+        }
+        let kept = format!("{memo:?}");
+        assert!(kept.contains("words: 5"), "all but the long value: {kept}");
     }
 
     #[test]
