@@ -16,8 +16,15 @@
 //! newest `indexedAt` fully read; `seen_uris` are the items read at exactly that instant, so
 //! ties are neither skipped nor repeated). During a walk `walk` is the platform cursor of the
 //! next page and `top` the newest item of the walk; when the walk ends, `top` becomes `seen`.
-//! Polling the same cursor again repeats the same page, so a crash skips nothing. The first poll
-//! (no cursor) reads only the newest page: there is no backfill of history.
+//! Polling the same cursor again repeats the same page, so a crash skips nothing.
+//!
+//! **First poll** (no cursor): the walk has no `seen` to stop at, so it pages back through
+//! history until [`Backfill`] says stop (by default 7 days of `indexedAt` or 1,000
+//! notifications, whichever comes first; nothing older or beyond is handed over) or the
+//! history ends. The walk's cursor carries the bound (`"since"`) and what is still allowed
+//! (`"left"`), and is saved with each page, so a rate limit or a crash mid-walk resumes at the
+//! next page; when it ends `top` becomes `seen` as for any walk. With
+//! [`BlueskyConfig::backfill`] `None` the first poll reads only the newest page.
 //!
 //! Hiding is [`ConnectorError::Unsupported`]: Bluesky hides replies only through a threadgate
 //! record on the root post (`hiddenReplies`), which rewrites who may reply to the whole thread;
@@ -53,7 +60,7 @@ use crate::http::{Http, header_u64, parse_json, read_body, transport_error};
 use crate::outbound::{
     Engagement, MediaKind, OutboundMedia, OutboundPost, PublishOutcome, Published, Publisher,
 };
-use crate::{ConnectorError, Page, Poller, Rejected, Responder};
+use crate::{Backfill, ConnectorError, Page, Poller, Rejected, Responder};
 
 /// Most bytes in a post's text (lexicon `maxLength`).
 pub const MAX_TEXT_BYTES: usize = 3_000;
@@ -80,10 +87,13 @@ pub struct BlueskyConfig {
     pub app_password: SecretString,
     /// Notifications per page, 1–100 (the lexicon's bounds; clamped).
     pub page_size: u8,
+    /// How far back the first poll reads; `None` reads only the newest page.
+    pub backfill: Option<Backfill>,
 }
 
 impl BlueskyConfig {
-    /// A configuration with the lexicon's default page (50).
+    /// A configuration with the lexicon's default page (50) and the default [`Backfill`] on
+    /// the first poll.
     #[must_use]
     pub fn new(api_base: &str, identifier: &str, app_password: SecretString) -> Self {
         Self {
@@ -91,6 +101,7 @@ impl BlueskyConfig {
             identifier: identifier.to_owned(),
             app_password,
             page_size: 50,
+            backfill: Some(Backfill::default()),
         }
     }
 }
@@ -411,7 +422,13 @@ impl BlueskyClient {
 #[async_trait]
 impl Poller for BlueskyClient {
     async fn poll(&self, cursor: Option<&str>) -> Result<Page, ConnectorError> {
-        let state = Cursor::decode(cursor)?;
+        let mut state = Cursor::decode(cursor)?;
+        if cursor.is_none()
+            && let Some(bound) = self.config.backfill
+        {
+            state.since = Timestamp::now().checked_sub(bound.max_age).ok();
+            state.left = Some(bound.max_items);
+        }
         let limit = self.config.page_size.clamp(1, 100).to_string();
         let mut query = vec![
             ("limit", limit.as_str()),
@@ -838,6 +855,12 @@ struct Cursor {
     top: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     top_uris: BTreeSet<String>,
+    /// First poll's walk: nothing indexed before this is read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    since: Option<Timestamp>,
+    /// First poll's walk: notifications still allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    left: Option<u32>,
 }
 
 impl Cursor {
@@ -885,7 +908,14 @@ fn page_from_notifications(list: Notifications, state: &Cursor, now: Timestamp) 
         (None, BTreeSet::new())
     };
     let count = list.notifications.len();
+    // A first poll's walk: bounded by age and count instead of by what was read.
+    let backfilling = state.seen.is_none() && state.left.is_some();
+    let mut left = state.left.unwrap_or(0);
+    let mut bound_reached = false;
     for value in list.notifications {
+        if bound_reached {
+            continue;
+        }
         let uri = value.get("uri").and_then(Value::as_str).map(str::to_owned);
         let item = match serde_json::from_value::<Notification>(value) {
             Ok(item) => item,
@@ -908,6 +938,14 @@ fn page_from_notifications(list: Notifications, state: &Cursor, now: Timestamp) 
             reached_read = true;
             continue;
         }
+        if backfilling {
+            // Newest first: once one is past the bound, every later one is too.
+            if state.since.is_some_and(|since| indexed_at < since) || left == 0 {
+                bound_reached = true;
+                continue;
+            }
+            left -= 1;
+        }
         raise(&mut top, &mut top_uris, indexed_at, &item.uri);
         if !matches!(item.reason.as_str(), "mention" | "reply" | "quote") {
             continue;
@@ -927,8 +965,14 @@ fn page_from_notifications(list: Notifications, state: &Cursor, now: Timestamp) 
     page.messages = dated.into_iter().map(|(_, m)| m).collect();
 
     let platform_cursor = list.cursor.filter(|c| !c.is_empty());
-    // The first run reads one page; later walks go on until they meet what was read.
-    let walk_on = state.seen.is_some() && !reached_read && count > 0 && platform_cursor.is_some();
+    // Without a backfill the first run reads one page; later walks go on until they meet
+    // what was read, a first poll's walk until its bound.
+    let walk_on = (state.seen.is_some() || backfilling)
+        && !reached_read
+        && !bound_reached
+        && !(backfilling && left == 0)
+        && count > 0
+        && platform_cursor.is_some();
     let next = if walk_on {
         Cursor {
             seen: state.seen,
@@ -936,6 +980,8 @@ fn page_from_notifications(list: Notifications, state: &Cursor, now: Timestamp) 
             walk: platform_cursor,
             top,
             top_uris,
+            since: state.since.filter(|_| backfilling),
+            left: backfilling.then_some(left),
         }
     } else {
         let (mut seen, mut seen_uris) = (state.seen, state.seen_uris.clone());
@@ -951,7 +997,9 @@ fn page_from_notifications(list: Notifications, state: &Cursor, now: Timestamp) 
         }
     };
     page.more = next.walk.is_some();
-    page.cursor = (next != *state).then(|| serde_json::to_string(&next).unwrap_or_default());
+    // Nothing read yet (an empty first page): no cursor, so the next poll is a first poll too.
+    page.cursor = (next != *state && next != Cursor::default())
+        .then(|| serde_json::to_string(&next).unwrap_or_default());
     page
 }
 

@@ -31,6 +31,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use humas_domain::inbox::{ExternalId, Inbound};
+use jiff::SignedDuration;
 
 /// One page read from a platform.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,6 +44,30 @@ pub struct Page {
     pub cursor: Option<String>,
     /// Whether another page is ready now (poll again without waiting).
     pub more: bool,
+}
+
+/// How far back the first poll of an account reads (Mastodon and Bluesky).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backfill {
+    /// Nothing older than this is read.
+    pub max_age: SignedDuration,
+    /// At most this many notifications are read.
+    pub max_items: u32,
+    /// Stop the round (not the walk) when the platform says fewer requests than this are
+    /// left in its rate-limit window (Mastodon's `X-RateLimit-Remaining`).
+    pub rate_reserve: u32,
+}
+
+impl Default for Backfill {
+    /// 7 days or 1,000 notifications, whichever comes first; 30 requests kept in reserve
+    /// (a tenth of Mastodon's default 300 per 5 minutes).
+    fn default() -> Self {
+        Self {
+            max_age: SignedDuration::from_hours(7 * 24),
+            max_items: 1_000,
+            rate_reserve: 30,
+        }
+    }
 }
 
 /// An item a platform sent that could not be turned into a message.

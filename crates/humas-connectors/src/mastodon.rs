@@ -9,8 +9,20 @@
 //! `min_id`, Mastodon returns the notifications immediately newer than it, so polling forward
 //! page by page reads every notification once, in order; the next `min_id` is taken from the
 //! `Link: <…?min_id=…>; rel="prev"` header (falling back to the newest id on the page). Polling
-//! the same cursor again returns the same page, so a crash skips nothing. The first poll (no
-//! cursor) reads only the newest page: there is no backfill of history.
+//! the same cursor again returns the same page, so a crash skips nothing.
+//!
+//! **First poll** (no cursor): a *backfill* walk pages back through history from the newest
+//! notification, following `Link: <…?max_id=…>; rel="next"`, until [`Backfill`] says stop
+//! (by default 7 days back or 1,000 notifications, whichever comes first; nothing older or
+//! beyond is handed over) or the history ends. During the walk the cursor is
+//! `{"top": "<newest id of the walk>", "max_id": "<next page>", "since": "<bound>",
+//! "left": <notifications still allowed>}`, saved with each page, so a rate limit or a crash
+//! mid-walk resumes at the next page; when the walk ends `top` becomes `min_id` and polling
+//! goes forward as above (what arrived during the walk is newer than `top`, so it is read
+//! then). While walking, a page whose `X-RateLimit-Remaining` is below
+//! [`Backfill::rate_reserve`] ends the round (`more: false`), leaving the rest of the window to
+//! replies and publishing; the next round goes on. With [`MastodonConfig::backfill`] `None`
+//! the first poll reads only the newest page.
 //!
 //! Hiding is [`ConnectorError::Unsupported`]: Mastodon has no way to hide another account's
 //! reply from our thread (only mute the conversation, block or report its author).
@@ -42,7 +54,7 @@ use crate::http::{Http, parse_json, read_body, retry_after, transport_error};
 use crate::outbound::{
     Engagement, OutboundMedia, OutboundPost, PublishOutcome, Published, Publisher,
 };
-use crate::{ConnectorError, Page, Poller, Rejected, Responder};
+use crate::{Backfill, ConnectorError, Page, Poller, Rejected, Responder};
 
 /// Most attachments on one status (Mastodon's default instance configuration).
 pub const MAX_MEDIA: usize = 4;
@@ -71,11 +83,13 @@ pub struct MastodonConfig {
     /// How long to wait in all for one medium; past it, publishing fails with
     /// [`ConnectorError::Unavailable`] (transient: a later attempt uploads again).
     pub media_wait_limit: Duration,
+    /// How far back the first poll reads; `None` reads only the newest page.
+    pub backfill: Option<Backfill>,
 }
 
 impl MastodonConfig {
     /// A configuration with Mastodon's default page (40), looking at a processing medium every
-    /// second for at most two minutes.
+    /// second for at most two minutes, and the default [`Backfill`] on the first poll.
     #[must_use]
     pub fn new(api_base: &str, account_id: &str, access_token: SecretString) -> Self {
         Self {
@@ -85,6 +99,7 @@ impl MastodonConfig {
             page_size: 40,
             media_poll_interval: Duration::from_secs(1),
             media_wait_limit: Duration::from_secs(120),
+            backfill: Some(Backfill::default()),
         }
     }
 }
@@ -190,34 +205,63 @@ impl MastodonClient {
         &self,
         request: RequestBuilder,
     ) -> Result<(StatusCode, Option<String>, Vec<u8>), ConnectorError> {
+        let (status, link, _, body) = self.execute_counted(request).await?;
+        Ok((status, link, body))
+    }
+
+    /// [`Self::execute`], also giving `X-RateLimit-Remaining` when the instance sent it.
+    async fn execute_counted(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<(StatusCode, Option<String>, Option<u64>, Vec<u8>), ConnectorError> {
         let response = request.send().await.map_err(|e| transport_error(&e))?;
         let status = response.status();
         if !status.is_success() {
             return Err(error_from_response(response).await);
         }
-        let link = response
-            .headers()
-            .get("link")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        Ok((status, link, read_body(response).await?))
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let link = header("link");
+        let remaining = header("x-ratelimit-remaining").and_then(|r| r.trim().parse().ok());
+        Ok((status, link, remaining, read_body(response).await?))
     }
 }
 
 #[async_trait]
 impl Poller for MastodonClient {
     async fn poll(&self, cursor: Option<&str>) -> Result<Page, ConnectorError> {
-        let state = Cursor::decode(cursor)?;
+        let now = Timestamp::now();
+        let mut state = Cursor::decode(cursor)?;
+        if cursor.is_none()
+            && let Some(backfill) = self.config.backfill
+        {
+            state = Cursor::backfill(now, backfill);
+        }
         let limit = self.config.page_size.clamp(1, 80);
         let limit_text = limit.to_string();
         let mut query = vec![("types[]", "mention"), ("limit", limit_text.as_str())];
         if let Some(min_id) = &state.min_id {
             query.push(("min_id", min_id));
         }
-        let (_, link, body) = self
-            .send(Method::GET, "/api/v1/notifications", &query, None, None)
-            .await?;
+        if let Some(max_id) = &state.max_id {
+            query.push(("max_id", max_id));
+        }
+        let request = self.request(Method::GET, "/api/v1/notifications", &query)?;
+        let (_, link, remaining, body) = self.execute_counted(request).await?;
         let items: Vec<serde_json::Value> = parse_json(&body)?;
+        if state.is_walk() {
+            let mut page = self.page_from_walk(items, link.as_deref(), &state, limit);
+            let reserve = self.config.backfill.map_or(0, |b| b.rate_reserve);
+            if page.more && remaining.is_some_and(|r| r < u64::from(reserve)) {
+                page.more = false;
+            }
+            return Ok(page);
+        }
         Ok(self.page_from_notifications(items, link.as_deref(), &state, usize::from(limit)))
     }
 }
@@ -527,6 +571,18 @@ fn segment(id: &str) -> String {
 struct Cursor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     min_id: Option<String>,
+    /// Backfill: the newest notification id of the walk (becomes `min_id` when it ends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    top: Option<String>,
+    /// Backfill: the next page holds notifications older than this id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_id: Option<String>,
+    /// Backfill: nothing older is read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    since: Option<Timestamp>,
+    /// Backfill: notifications still allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    left: Option<u32>,
 }
 
 impl Cursor {
@@ -540,6 +596,20 @@ impl Cursor {
                 ))
             }),
         }
+    }
+
+    /// The start of a first poll's walk back through history.
+    fn backfill(now: Timestamp, bound: Backfill) -> Self {
+        Self {
+            since: now.checked_sub(bound.max_age).ok(),
+            left: Some(bound.max_items),
+            ..Self::default()
+        }
+    }
+
+    /// Whether this is a first poll's walk (not forward polling).
+    const fn is_walk(&self) -> bool {
+        self.min_id.is_none() && self.left.is_some()
     }
 }
 
@@ -596,10 +666,92 @@ impl MastodonClient {
         let next_min = link.and_then(prev_min_id).or(newest);
         let next = Cursor {
             min_id: next_min.or_else(|| state.min_id.clone()),
+            ..Cursor::default()
         };
         page.more = count >= limit;
         page.cursor =
             (count > 0 && next != *state).then(|| serde_json::to_string(&next).unwrap_or_default());
+        page
+    }
+
+    /// A page of the first poll's walk back through history (see the module documentation).
+    fn page_from_walk(
+        &self,
+        items: Vec<serde_json::Value>,
+        link: Option<&str>,
+        state: &Cursor,
+        limit: u8,
+    ) -> Page {
+        let count = items.len();
+        let mut left = state.left.unwrap_or(0);
+        let mut bound_reached = left == 0;
+        let mut oldest: Option<String> = None;
+        let mut kept = Vec::with_capacity(count);
+        // Newest first: once one is past the bound, every later one is too.
+        for value in items {
+            let id = value
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
+            if let Some(id) = &id
+                && oldest.as_deref().is_none_or(|o| id_order(id) < id_order(o))
+            {
+                oldest = Some(id.clone());
+            }
+            if bound_reached {
+                continue;
+            }
+            let created = value
+                .get("created_at")
+                .or_else(|| value.pointer("/status/created_at"))
+                .and_then(serde_json::Value::as_str)
+                .and_then(|t| t.parse::<Timestamp>().ok());
+            if let (Some(created), Some(since)) = (created, state.since)
+                && created < since
+            {
+                bound_reached = true;
+                continue;
+            }
+            if left == 0 {
+                bound_reached = true;
+                continue;
+            }
+            left -= 1;
+            kept.push(value);
+        }
+        // The newest of the walk is on its first page: the position just past it.
+        let top = state
+            .top
+            .clone()
+            .or_else(|| link.and_then(prev_min_id))
+            .or_else(|| {
+                kept.iter()
+                    .filter_map(|v| v.get("id").and_then(serde_json::Value::as_str))
+                    .max_by(|a, b| id_order(a).cmp(&id_order(b)))
+                    .map(str::to_owned)
+            });
+        let mut page = self.page_from_notifications(kept, None, &Cursor::default(), usize::MAX);
+        let next_max = link.and_then(next_max_id).or(oldest);
+        let walk_on =
+            !bound_reached && left > 0 && count >= usize::from(limit) && next_max.is_some();
+        let next = if walk_on {
+            Cursor {
+                top: top.clone(),
+                max_id: next_max,
+                since: state.since,
+                left: Some(left),
+                ..Cursor::default()
+            }
+        } else {
+            Cursor {
+                min_id: top.clone(),
+                ..Cursor::default()
+            }
+        };
+        page.more = walk_on;
+        // Nothing at all yet (a new account): no cursor, the next poll starts a walk again.
+        page.cursor = (top.is_some() && next != *state)
+            .then(|| serde_json::to_string(&next).unwrap_or_default());
         page
     }
 
@@ -662,18 +814,28 @@ impl MastodonClient {
 
 /// The `min_id` of the `rel="prev"` link: the position just past the newest item returned.
 fn prev_min_id(link: &str) -> Option<String> {
+    link_param(link, "prev", "min_id")
+}
+
+/// The `max_id` of the `rel="next"` link: the next page, older than the items returned.
+fn next_max_id(link: &str) -> Option<String> {
+    link_param(link, "next", "max_id")
+}
+
+/// The query parameter `param` of the link with relation `rel` in a `Link` header.
+fn link_param(link: &str, rel: &str, param: &str) -> Option<String> {
     link.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
-        let is_prev = params
+        let has_rel = params
             .split(';')
-            .any(|p| p.trim().trim_start_matches("rel=").trim_matches('"') == "prev");
-        if !is_prev {
+            .any(|p| p.trim().trim_start_matches("rel=").trim_matches('"') == rel);
+        if !has_rel {
             return None;
         }
         let target = target.trim().trim_start_matches('<').trim_end_matches('>');
         let url = url::Url::parse(target).ok()?;
         url.query_pairs()
-            .find(|(k, _)| k == "min_id")
+            .find(|(k, _)| k == param)
             .map(|(_, v)| v.into_owned())
             .filter(|v| !v.is_empty())
     })

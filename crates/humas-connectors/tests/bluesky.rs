@@ -10,7 +10,7 @@ use std::time::Duration;
 use fake::{DID, Failure, FakeBluesky, HANDLE, PASSWORD, cid_of};
 use humas_connectors::bluesky::{BlueskyClient, BlueskyConfig};
 use humas_connectors::http::Http;
-use humas_connectors::{ConnectorError, Page, Poller, Responder};
+use humas_connectors::{Backfill, ConnectorError, Page, Poller, Responder};
 use humas_domain::inbox::{ExternalId, MessageKind};
 use humas_feeds::fetch::FetchOptions;
 use secrecy::SecretString;
@@ -26,10 +26,48 @@ fn loopback_http() -> Http {
     .unwrap()
 }
 
+/// A client whose first poll reads only the newest page (the fake's items are from 2025).
 fn client(fake: &FakeBluesky, page_size: u8) -> BlueskyClient {
     let mut config = BlueskyConfig::new(&fake.base(), HANDLE, SecretString::from(PASSWORD));
     config.page_size = page_size;
+    config.backfill = None;
     BlueskyClient::new(loopback_http(), config)
+}
+
+/// A client with the default backfill (7 days or 1,000 notifications) unless `bound` is given.
+fn backfilling(fake: &FakeBluesky, page_size: u8, bound: Option<Backfill>) -> BlueskyClient {
+    let mut config = BlueskyConfig::new(&fake.base(), HANDLE, SecretString::from(PASSWORD));
+    config.page_size = page_size;
+    config.backfill = Some(bound.unwrap_or_default());
+    BlueskyClient::new(loopback_http(), config)
+}
+
+/// `indexedAt` `hours` ago, in the PDS's fixed-width form.
+fn hours_ago(hours: i64) -> String {
+    (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(hours))
+        .strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        .to_string()
+}
+
+/// Eight notifications of the last week (`w0`…`w7`, `w7` the newest) and two older (`old8`
+/// eight days, `old30` thirty days).
+fn history(fake: &FakeBluesky) {
+    fake.add_notification(
+        &theirs("old30"),
+        "mention",
+        "lama",
+        &hours_ago(24 * 30),
+        None,
+    );
+    fake.add_notification(&theirs("old8"), "mention", "lama", &hours_ago(24 * 8), None);
+    for n in 0..8_i64 {
+        let name = format!("w{n}");
+        fake.add_notification(&theirs(&name), "mention", &name, &hours_ago(10 - n), None);
+    }
+}
+
+fn week(range: std::ops::RangeInclusive<i64>) -> Vec<String> {
+    range.map(|n| theirs(&format!("w{n}"))).collect()
 }
 
 fn ours(rkey: &str) -> String {
@@ -626,4 +664,93 @@ async fn a_handle_lookup_outage_stops_the_reply_instead_of_dropping_the_link() {
     assert_eq!(record["facets"][0]["features"][0]["did"], DID);
     assert_eq!(record["facets"][0]["index"]["byteStart"], 10);
     assert_eq!(record["facets"][0]["index"]["byteEnd"], 30);
+}
+
+#[tokio::test]
+async fn the_first_poll_pages_back_through_a_week_of_history() {
+    let fake = FakeBluesky::start().await;
+    history(&fake);
+    let b = backfilling(&fake, 3, None);
+    let p1 = b.poll(None).await.unwrap();
+    assert_eq!(ids(&p1), week(5..=7));
+    assert!(p1.more, "the walk goes on");
+    let p2 = b.poll(p1.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&p2), week(2..=4));
+    assert!(p2.more);
+    let p3 = b.poll(p2.cursor.as_deref()).await.unwrap();
+    assert_eq!(
+        ids(&p3),
+        week(0..=1),
+        "old8 is eight days old: past the bound, and so is everything after it"
+    );
+    assert!(!p3.more, "the walk ended at the bound");
+    assert_eq!(
+        fake.calls(LIST),
+        3,
+        "three pages, nothing read past the bound"
+    );
+
+    // Then the usual walks from the newest: only what is new, nothing twice.
+    let idle = b.poll(p3.cursor.as_deref()).await.unwrap();
+    assert!(idle.messages.is_empty());
+    fake.add_notification(&theirs("new"), "reply", "baru", &hours_ago(0), None);
+    let next = b.poll(p3.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&next), [theirs("new")]);
+    assert!(!next.more);
+}
+
+#[tokio::test]
+async fn the_backfill_stops_at_its_count() {
+    let fake = FakeBluesky::start().await;
+    history(&fake);
+    let bound = Backfill {
+        max_items: 4,
+        ..Backfill::default()
+    };
+    let b = backfilling(&fake, 3, Some(bound));
+    let p1 = b.poll(None).await.unwrap();
+    let p2 = b.poll(p1.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&p2), week(4..=4), "four in all, the newest four");
+    assert!(!p2.more);
+    fake.add_notification(&theirs("new"), "mention", "baru", &hours_ago(0), None);
+    let next = b.poll(p2.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&next), [theirs("new")]);
+}
+
+#[tokio::test]
+async fn a_rate_limit_mid_backfill_resumes_later_without_loss() {
+    let fake = FakeBluesky::start().await;
+    history(&fake);
+    let b = backfilling(&fake, 3, None);
+    let mut read: Vec<String> = Vec::new();
+    let p1 = b.poll(None).await.unwrap();
+    read.extend(ids(&p1));
+    fake.with(|s| {
+        s.failures
+            .push_back(Failure::RateLimited { reset_in_secs: 60 });
+    });
+    assert!(matches!(
+        b.poll(p1.cursor.as_deref()).await.unwrap_err(),
+        ConnectorError::RateLimited { .. }
+    ));
+    // A new one arrives while the walk waits: the walk started below it, so it comes after.
+    fake.add_notification(&theirs("new"), "mention", "baru", &hours_ago(0), None);
+    let mut cursor = p1.cursor.clone();
+    loop {
+        let page = b.poll(cursor.as_deref()).await.unwrap();
+        read.extend(ids(&page));
+        if page.cursor.is_some() {
+            cursor = page.cursor;
+        }
+        if !page.more {
+            break;
+        }
+    }
+    let next = b.poll(cursor.as_deref()).await.unwrap();
+    read.extend(ids(&next));
+    read.sort();
+    let mut expected = week(0..=7);
+    expected.push(theirs("new"));
+    expected.sort();
+    assert_eq!(read, expected, "every one once, none older than a week");
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use fake::{Failure, FakeMastodon};
 use humas_connectors::http::Http;
 use humas_connectors::mastodon::{MastodonClient, MastodonConfig};
-use humas_connectors::{ConnectorError, Page, Poller, Responder};
+use humas_connectors::{Backfill, ConnectorError, Page, Poller, Responder};
 use humas_domain::inbox::{ExternalId, MessageKind};
 use humas_feeds::fetch::FetchOptions;
 use secrecy::SecretString;
@@ -26,10 +26,35 @@ fn loopback_http() -> Http {
     .unwrap()
 }
 
+/// A client whose first poll reads only the newest page (the fake's mentions are from 2019).
 fn client(fake: &FakeMastodon, page_size: u8) -> MastodonClient {
     let mut config = MastodonConfig::new(&fake.base(), "14715", SecretString::from(TOKEN));
     config.page_size = page_size;
+    config.backfill = None;
     MastodonClient::new(loopback_http(), config)
+}
+
+/// A client with the default backfill (7 days or 1,000 notifications) unless `bound` is given.
+fn backfilling(fake: &FakeMastodon, page_size: u8, bound: Option<Backfill>) -> MastodonClient {
+    let mut config = MastodonConfig::new(&fake.base(), "14715", SecretString::from(TOKEN));
+    config.page_size = page_size;
+    config.backfill = Some(bound.unwrap_or_default());
+    MastodonClient::new(loopback_http(), config)
+}
+
+/// RFC 3339 time `hours` ago.
+fn hours_ago(hours: i64) -> String {
+    (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(hours)).to_string()
+}
+
+/// Eight mentions of the last week (notification ids 20–27, 27 the newest) and two older than
+/// a week (ids 10 and 11).
+fn history(fake: &FakeMastodon) {
+    fake.add_mention_at("10", "9010", &hours_ago(24 * 30));
+    fake.add_mention_at("11", "9011", &hours_ago(24 * 8));
+    for n in 20..=27_i64 {
+        fake.add_mention_at(&n.to_string(), &format!("90{n}"), &hours_ago(28 - n));
+    }
 }
 
 fn ids(page: &Page) -> Vec<String> {
@@ -430,4 +455,126 @@ async fn a_slow_instance_is_a_timeout() {
         .await
         .unwrap_err();
     assert!(matches!(err, ConnectorError::Timeout), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_first_poll_pages_back_through_a_week_of_history() {
+    let fake = FakeMastodon::start(TOKEN).await;
+    history(&fake);
+    let m = backfilling(&fake, 3, None);
+    let p1 = m.poll(None).await.unwrap();
+    assert_eq!(ids(&p1), ["9025", "9026", "9027"]);
+    assert!(p1.more, "the walk goes on");
+    let p2 = m.poll(p1.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&p2), ["9022", "9023", "9024"]);
+    assert!(p2.more);
+    let p3 = m.poll(p2.cursor.as_deref()).await.unwrap();
+    assert_eq!(
+        ids(&p3),
+        ["9020", "9021"],
+        "11 is eight days old: past the bound, and so is everything after it"
+    );
+    assert!(!p3.more, "the walk ended at the bound");
+    let max_ids: Vec<Option<String>> = fake
+        .requests("GET", "/api/v1/notifications")
+        .iter()
+        .map(|r| r.param("max_id").map(str::to_owned))
+        .collect();
+    assert_eq!(max_ids, [None, Some("25".into()), Some("22".into())]);
+    assert!(
+        fake.requests("GET", "/api/v1/notifications")
+            .iter()
+            .all(|r| r.param("min_id").is_none())
+    );
+
+    // Then forward from the newest of the walk: only what is new, nothing twice.
+    let idle = m.poll(p3.cursor.as_deref()).await.unwrap();
+    assert!(idle.messages.is_empty() && idle.cursor.is_none());
+    fake.add_mention_at("28", "9028", &hours_ago(0));
+    let next = m.poll(p3.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&next), ["9028"]);
+    let last = fake.requests("GET", "/api/v1/notifications");
+    assert_eq!(last.last().unwrap().param("min_id"), Some("27"));
+    assert_eq!(last.last().unwrap().param("max_id"), None);
+}
+
+#[tokio::test]
+async fn the_backfill_stops_at_its_count_and_an_old_account_starts_forward() {
+    let fake = FakeMastodon::start(TOKEN).await;
+    history(&fake);
+    let bound = Backfill {
+        max_items: 4,
+        ..Backfill::default()
+    };
+    let m = backfilling(&fake, 3, Some(bound));
+    let p1 = m.poll(None).await.unwrap();
+    let p2 = m.poll(p1.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&p2), ["9024"], "four in all, the newest four");
+    assert!(!p2.more);
+    fake.add_mention_at("28", "9028", &hours_ago(0));
+    let next = m.poll(p2.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&next), ["9028"]);
+
+    // An account whose newest mention is older than the bound: nothing read, and the next
+    // poll goes forward from it.
+    let quiet = FakeMastodon::start(TOKEN).await;
+    quiet.add_mention_at("5", "905", &hours_ago(24 * 9));
+    let q = backfilling(&quiet, 3, None);
+    let first = q.poll(None).await.unwrap();
+    assert!(first.messages.is_empty() && !first.more);
+    quiet.add_mention_at("6", "906", &hours_ago(0));
+    assert_eq!(
+        ids(&q.poll(first.cursor.as_deref()).await.unwrap()),
+        ["906"]
+    );
+}
+
+#[tokio::test]
+async fn a_rate_limit_mid_backfill_resumes_later_without_loss() {
+    let fake = FakeMastodon::start(TOKEN).await;
+    history(&fake);
+    let m = backfilling(&fake, 3, None);
+    let mut read: Vec<String> = Vec::new();
+    let p1 = m.poll(None).await.unwrap();
+    read.extend(ids(&p1));
+    fake.with(|s| {
+        s.failures
+            .push_back(Failure::RateLimited { reset_in_secs: 60 })
+    });
+    // The poller saved p1's cursor with p1's messages; the next page is refused.
+    match m.poll(p1.cursor.as_deref()).await.unwrap_err() {
+        ConnectorError::RateLimited { retry_after, .. } => {
+            assert!(retry_after.unwrap() > Duration::from_secs(50));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Later: the same saved cursor resumes the walk where it stopped.
+    let mut cursor = p1.cursor.clone();
+    loop {
+        let page = m.poll(cursor.as_deref()).await.unwrap();
+        read.extend(ids(&page));
+        if page.cursor.is_some() {
+            cursor = page.cursor;
+        }
+        if !page.more {
+            break;
+        }
+    }
+    read.sort();
+    let expected: Vec<String> = (20..=27).map(|n| format!("90{n}")).collect();
+    assert_eq!(read, expected, "every one once, none older than a week");
+
+    // Close to the instance's limit the walk pauses for the round (more: false) but keeps
+    // its place.
+    let busy = FakeMastodon::start(TOKEN).await;
+    history(&busy);
+    busy.with(|s| s.rate_remaining = 10);
+    let b = backfilling(&busy, 3, None);
+    let first = b.poll(None).await.unwrap();
+    assert_eq!(ids(&first), ["9025", "9026", "9027"]);
+    assert!(!first.more, "ten requests left: the round stops");
+    busy.with(|s| s.rate_remaining = 299);
+    let second = b.poll(first.cursor.as_deref()).await.unwrap();
+    assert_eq!(ids(&second), ["9022", "9023", "9024"]);
+    assert!(second.more);
 }

@@ -98,6 +98,8 @@ pub struct MastodonState {
     /// `lost_answer_delay` (the client has given up by then).
     pub lose_answer_on: Option<String>,
     pub lost_answer_delay: std::time::Duration,
+    /// `X-RateLimit-Remaining` on normal answers (299 unless set).
+    pub rate_remaining: u32,
     next_id: u64,
 }
 
@@ -133,6 +135,7 @@ impl FakeMastodon {
             media_polls_left: HashMap::new(),
             lose_answer_on: None,
             lost_answer_delay: std::time::Duration::from_secs(5),
+            rate_remaining: 299,
             next_id: 103_254_962_155_278_000,
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
@@ -205,6 +208,25 @@ impl FakeMastodon {
         self.with(|s| {
             s.statuses.insert(sid.to_owned(), status.clone());
             s.notifications.push(json!({"id": nid, "type": "mention", "created_at": "2019-11-23T07:49:02.064Z", "account": account, "status": status}));
+        });
+    }
+
+    /// Adds a `mention` notification `nid` for status `sid`, both made at `created_at`
+    /// (RFC 3339).
+    pub fn add_mention_at(&self, nid: &str, sid: &str, created_at: &str) {
+        self.add_mention(
+            nid,
+            sid,
+            "warga",
+            &format!("<p>lapor {nid}</p>"),
+            None,
+            "public",
+        );
+        self.with(|s| {
+            let n = s.notifications.last_mut().unwrap();
+            n["created_at"] = json!(created_at);
+            n["status"]["created_at"] = json!(created_at);
+            s.statuses.get_mut(sid).unwrap()["created_at"] = json!(created_at);
         });
     }
 
@@ -382,7 +404,7 @@ fn respond(
         }
         _ => error(404, "Not found"),
     };
-    with_rate_headers(response, 299, 300)
+    with_rate_headers(response, s.rate_remaining, 300)
 }
 
 fn notifications(s: &MastodonState, query: &[(String, String)], base: &str) -> Response {
