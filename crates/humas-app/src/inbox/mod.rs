@@ -1,5 +1,6 @@
 //! The inbox: ingesting messages, finding them, handling them, answering them on time.
 
+pub mod alerts;
 pub mod analysis;
 pub mod connections;
 pub mod handling;
