@@ -21,6 +21,7 @@ pub mod mastodon;
 pub mod meta;
 pub mod oauth;
 pub mod outbound;
+pub mod renewal;
 pub mod signed;
 pub mod telegram;
 pub mod tiktok;

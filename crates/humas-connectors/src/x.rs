@@ -14,9 +14,14 @@
 //! newest page: repeats, never gaps.
 //!
 //! **Tokens:** OAuth 2.0 user tokens live 2 hours. With [`XConfig::refresh`] set, a 401 makes
-//! the client refresh once (`POST /2/oauth2/token`) and repeat the call once; X rotates the
-//! refresh token, so the caller must store [`XClient::take_refreshed_tokens`] after each call.
-//! Without it (or when the refresh is refused) a 401 is [`ConnectorError::TokenExpired`].
+//! the client refresh once (`POST /2/oauth2/token`) and repeat the call once. X rotates the
+//! refresh token on every refresh (the old one is refused from then on), so the new pair is
+//! handed at once to the [`TokenKeeper`] given with [`XClient::with_keeper`], which stores it
+//! with the account; if storing fails the client keeps the pair and tries again before each
+//! later call. Before spending its refresh token the client asks the keeper for the stored
+//! pair, so a client in another process that refreshed first is followed, not raced. Without a
+//! keeper the caller must store [`XClient::take_refreshed_tokens`] after each call. Without a
+//! refresh (or when the refresh is refused) a 401 is [`ConnectorError::TokenExpired`].
 //!
 //! **Publishing** (issue 5, [`Publisher`]): each file goes up through the chunked
 //! `POST /2/media/upload` (`INIT`, `APPEND` in 1 MiB segments, `FINALIZE`, then `STATUS` while
@@ -27,6 +32,7 @@
 //! Reconciliation reads `GET /2/users/:id/tweets` from the intent (minus 5 s) and compares text
 //! with links removed, since X rewrites every link to `t.co`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -48,6 +54,7 @@ use crate::http::{Http, header_u64, parse_json, read_body, transport_error};
 use crate::outbound::{
     Engagement, MediaKind, OutboundMedia, OutboundPost, PublishOutcome, Published, Publisher,
 };
+use crate::renewal::{RenewedTokens, TokenKeeper, expiry};
 use crate::{ConnectorError, Page, Poller, Rejected, Responder};
 
 /// The most a standard account may post, in weighted characters (section 3.6).
@@ -150,14 +157,18 @@ pub struct XClient {
     http: Http,
     config: XConfig,
     tokens: Mutex<TokenState>,
+    keeper: Option<Arc<dyn TokenKeeper>>,
 }
 
 #[derive(Debug)]
 struct TokenState {
     access: SecretString,
     refresh: Option<SecretString>,
-    /// Issued by a refresh and not yet handed to the caller.
+    /// Issued by a refresh and not yet handed to the caller (no keeper).
     unsaved: Option<XTokens>,
+    /// Issued by a refresh, and the refresh token it replaced, that the keeper could not
+    /// store yet.
+    pending: Option<(RenewedTokens, Option<SecretString>)>,
 }
 
 impl XClient {
@@ -168,11 +179,33 @@ impl XClient {
             access: config.access_token.clone(),
             refresh: config.refresh.as_ref().map(|r| r.refresh_token.clone()),
             unsaved: None,
+            pending: None,
         };
         Self {
             http,
             config,
             tokens: Mutex::new(tokens),
+            keeper: None,
+        }
+    }
+
+    /// Hands every pair a refresh issues to `keeper` (see the module documentation).
+    #[must_use]
+    pub fn with_keeper(mut self, keeper: Arc<dyn TokenKeeper>) -> Self {
+        self.keeper = Some(keeper);
+        self
+    }
+
+    /// Tries again to store a pair the keeper could not store before.
+    async fn save_pending(&self) {
+        let Some(keeper) = &self.keeper else {
+            return;
+        };
+        let mut state = self.tokens.lock().await;
+        if let Some((tokens, replaced)) = state.pending.take()
+            && keeper.save(&tokens, replaced.as_ref()).await.is_err()
+        {
+            state.pending = Some((tokens, replaced));
         }
     }
 
@@ -212,6 +245,7 @@ impl XClient {
         query: &[(&str, &str)],
         payload: &Payload<'_>,
     ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
+        self.save_pending().await;
         let access = self.tokens.lock().await.access.clone();
         match self
             .send_with(&access, method.clone(), path, query, payload)
@@ -265,6 +299,17 @@ impl XClient {
         if state.access.expose_secret() != refused.expose_secret() {
             return Ok(());
         }
+        if let Some(keeper) = &self.keeper
+            && let Some(stored) = keeper.stored().await
+            && stored.access_token.expose_secret() != refused.expose_secret()
+        {
+            // Another process refreshed and stored a newer pair: our refresh token is spent.
+            state.access = stored.access_token;
+            if stored.refresh_token.is_some() {
+                state.refresh = stored.refresh_token;
+            }
+            return Ok(());
+        }
         let Some(refresh_token) = state.refresh.clone() else {
             return Err(ConnectorError::TokenExpired(why.to_owned()));
         };
@@ -312,7 +357,21 @@ impl XClient {
         if let Some(rotated) = &tokens.refresh_token {
             state.refresh = Some(rotated.clone());
         }
-        state.unsaved = Some(tokens);
+        match &self.keeper {
+            None => state.unsaved = Some(tokens),
+            Some(keeper) => {
+                let renewed = RenewedTokens {
+                    access_token: tokens.access_token,
+                    refresh_token: tokens.refresh_token,
+                    expires_at: expiry(Timestamp::now(), tokens.expires_in),
+                    refresh_expires_at: None,
+                };
+                // The old refresh token is dead now: store the new pair before using it.
+                if keeper.save(&renewed, Some(&refresh_token)).await.is_err() {
+                    state.pending = Some((renewed, Some(refresh_token)));
+                }
+            }
+        }
         Ok(())
     }
 }

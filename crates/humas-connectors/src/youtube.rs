@@ -38,7 +38,11 @@
 //! Access tokens expire after about an hour. With [`YouTubeConfig::refresh`] set, a `401`
 //! refreshes the token once at the OAuth token endpoint and repeats the call (a refused call
 //! did nothing, so repeating it is safe); without, or when the refresh is refused,
-//! [`ConnectorError::TokenExpired`].
+//! [`ConnectorError::TokenExpired`]. Google does not rotate the refresh token, but the new
+//! access token and its expiry (and a refresh token, when Google sends one) go to the
+//! [`TokenKeeper`] given with [`YouTubeClient::with_keeper`], so the account pages show the
+//! token's real life and a restart does not start from a dead access token. A pair another
+//! process stored meanwhile is used instead of refreshing again.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -57,6 +61,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::http::{Http, parse_json, read_body, retry_after, transport_error};
+use crate::renewal::{RenewedTokens, TokenKeeper, expiry};
 use crate::{ConnectorError, Page, Poller, Rejected, Responder};
 
 /// Longest comment YouTube accepts, in characters (`commentTextTooLong` beyond).
@@ -252,6 +257,9 @@ pub struct YouTubeClient {
     http: Http,
     config: YouTubeConfig,
     access: Mutex<SecretString>,
+    keeper: Option<Arc<dyn TokenKeeper>>,
+    /// Tokens a refresh issued that the keeper could not store yet.
+    pending: tokio::sync::Mutex<Option<RenewedTokens>>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -378,7 +386,31 @@ impl YouTubeClient {
             http,
             config,
             access,
+            keeper: None,
+            pending: tokio::sync::Mutex::new(None),
         }
+    }
+
+    /// Hands every access token a refresh issues to `keeper` (see the module documentation).
+    #[must_use]
+    pub fn with_keeper(mut self, keeper: Arc<dyn TokenKeeper>) -> Self {
+        self.keeper = Some(keeper);
+        self
+    }
+
+    /// Stores `tokens` with the keeper, or keeps them to try again before the next call.
+    async fn keep(&self, tokens: Option<RenewedTokens>) {
+        let Some(keeper) = &self.keeper else {
+            return;
+        };
+        let mut pending = self.pending.lock().await;
+        let Some(tokens) = tokens.or_else(|| pending.take()) else {
+            return;
+        };
+        *pending = match keeper.save(&tokens, None).await {
+            Ok(()) => None,
+            Err(_) => Some(tokens),
+        };
     }
 
     fn token(&self) -> String {
@@ -404,9 +436,11 @@ impl YouTubeClient {
         build: impl Fn(&str) -> RequestBuilder + Send + Sync,
     ) -> Result<Answer, ConnectorError> {
         let mut refreshed = false;
+        self.keep(None).await;
         loop {
             self.config.quota.reserve(method, Timestamp::now())?;
-            let response = build(&self.token())
+            let refused = self.token();
+            let response = build(&refused)
                 .send()
                 .await
                 .map_err(|e| transport_error(&e))?;
@@ -417,7 +451,7 @@ impl YouTubeClient {
                 return Ok(Answer::Ok(body));
             }
             if status == StatusCode::UNAUTHORIZED && !refreshed && self.config.refresh.is_some() {
-                self.refresh_token().await?;
+                self.refresh_token(&refused).await?;
                 refreshed = true;
                 continue;
             }
@@ -436,13 +470,21 @@ impl YouTubeClient {
         }
     }
 
-    /// Exchanges the refresh token for a new access token.
-    async fn refresh_token(&self) -> Result<(), ConnectorError> {
+    /// Exchanges the refresh token for a new access token, unless a newer one than `refused`
+    /// is stored already (another process refreshed).
+    async fn refresh_token(&self, refused: &str) -> Result<(), ConnectorError> {
         let Some(refresh) = &self.config.refresh else {
             return Err(ConnectorError::TokenExpired(
                 "no refresh token configured".into(),
             ));
         };
+        if let Some(keeper) = &self.keeper
+            && let Some(stored) = keeper.stored().await
+            && stored.access_token.expose_secret() != refused
+        {
+            *self.access.lock().unwrap_or_else(PoisonError::into_inner) = stored.access_token;
+            return Ok(());
+        }
         let url = Url::parse(&refresh.token_url).map_err(|e| {
             ConnectorError::Target(format!("invalid token URL {:?}: {e}", refresh.token_url))
         })?;
@@ -474,8 +516,23 @@ impl YouTubeClient {
         let token = value.get("access_token").and_then(Value::as_str);
         match token {
             Some(t) if status.is_success() && !t.is_empty() => {
-                *self.access.lock().unwrap_or_else(PoisonError::into_inner) =
-                    SecretString::from(t.to_owned());
+                let access = SecretString::from(t.to_owned());
+                *self.access.lock().unwrap_or_else(PoisonError::into_inner) = access.clone();
+                let renewed = RenewedTokens {
+                    access_token: access,
+                    // Google keeps the refresh token; a new one, when sent, replaces it.
+                    refresh_token: value
+                        .get("refresh_token")
+                        .and_then(Value::as_str)
+                        .filter(|r| !r.is_empty())
+                        .map(|r| SecretString::from(r.to_owned())),
+                    expires_at: expiry(
+                        Timestamp::now(),
+                        value.get("expires_in").and_then(Value::as_u64),
+                    ),
+                    refresh_expires_at: None,
+                };
+                self.keep(Some(renewed)).await;
                 Ok(())
             }
             _ => {

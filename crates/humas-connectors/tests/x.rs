@@ -5,10 +5,12 @@
 mod fake;
 
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fake::{Failure, FakeX};
 use humas_connectors::http::Http;
+use humas_connectors::renewal::{RenewedTokens, TokenKeeper};
 use humas_connectors::x::{XClient, XConfig, XRefresh};
 use humas_connectors::{ConnectorError, Poller, Responder};
 use humas_domain::inbox::{ExternalId, MessageKind};
@@ -574,4 +576,131 @@ async fn a_page_token_x_no_longer_accepts_restarts_the_walk() {
     assert_eq!(seen[1].param("since_id"), Some("7001"));
     let rest = x.poll(page.cursor.as_deref()).await.unwrap();
     assert_eq!(ids(&rest), ["7002"]);
+}
+
+/// Keeps tokens in memory, as the server keeps them in the database; can be told to fail.
+#[derive(Debug, Default)]
+struct MemoryKeeper {
+    stored: Mutex<Option<(String, Option<String>)>>,
+    /// `(new access, spent refresh)` per save that succeeded.
+    saves: Mutex<Vec<(String, Option<String>)>>,
+    failing: Mutex<u32>,
+}
+
+#[async_trait::async_trait]
+impl TokenKeeper for MemoryKeeper {
+    async fn save(
+        &self,
+        tokens: &RenewedTokens,
+        replaced: Option<&SecretString>,
+    ) -> Result<(), String> {
+        {
+            let mut failing = self.failing.lock().unwrap();
+            if *failing > 0 {
+                *failing -= 1;
+                return Err("database unavailable".into());
+            }
+        }
+        assert!(tokens.expires_at.is_some(), "X gives a lifetime");
+        let access = tokens.access_token.expose_secret().to_owned();
+        let refresh = tokens
+            .refresh_token
+            .as_ref()
+            .map(|r| r.expose_secret().to_owned());
+        *self.stored.lock().unwrap() = Some((access.clone(), refresh));
+        self.saves
+            .lock()
+            .unwrap()
+            .push((access, replaced.map(|r| r.expose_secret().to_owned())));
+        Ok(())
+    }
+
+    async fn stored(&self) -> Option<RenewedTokens> {
+        self.stored
+            .lock()
+            .unwrap()
+            .clone()
+            .map(|(access, refresh)| RenewedTokens {
+                access_token: SecretString::from(access),
+                refresh_token: refresh.map(SecretString::from),
+                expires_at: None,
+                refresh_expires_at: None,
+            })
+    }
+}
+
+#[tokio::test]
+async fn a_refreshed_pair_goes_to_the_keeper_at_once_and_a_failed_save_is_retried() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.add_mention("6001", "halo", warga(), None);
+    fake.with(|s| {
+        s.token = "issued-elsewhere".into();
+        s.refresh_tokens.insert("x-refresh-0".into());
+    });
+    let keeper = Arc::new(MemoryKeeper::default());
+    *keeper.stored.lock().unwrap() = Some((TOKEN.into(), Some("x-refresh-0".into())));
+    let x = refreshing_client(&fake, None).with_keeper(keeper.clone());
+    assert_eq!(ids(&x.poll(None).await.unwrap()), ["6001"]);
+    assert_eq!(
+        *keeper.saves.lock().unwrap(),
+        [("x-access-1".to_owned(), Some("x-refresh-0".to_owned()))],
+        "the rotated pair is stored, naming the refresh token it replaced"
+    );
+    assert_eq!(
+        keeper.stored.lock().unwrap().clone().unwrap().1.as_deref(),
+        Some("x-refresh-1")
+    );
+    assert!(
+        x.take_refreshed_tokens().await.is_none(),
+        "nothing left for the caller"
+    );
+
+    // The store is down when X rotates again: the client keeps the pair and stores it on its
+    // next call.
+    *keeper.failing.lock().unwrap() = 1;
+    fake.with(|s| s.token = "expired-again".into());
+    x.poll(None).await.unwrap();
+    assert_eq!(keeper.saves.lock().unwrap().len(), 1, "the save failed");
+    x.poll(None).await.unwrap();
+    assert_eq!(
+        keeper.saves.lock().unwrap().last().unwrap(),
+        &("x-access-2".to_owned(), Some("x-refresh-1".to_owned()))
+    );
+    assert_eq!(
+        keeper.stored.lock().unwrap().clone().unwrap().1.as_deref(),
+        Some("x-refresh-2")
+    );
+}
+
+#[tokio::test]
+async fn a_client_follows_a_pair_another_process_refreshed_instead_of_racing_it() {
+    let fake = FakeX::start(ME, TOKEN).await;
+    fake.add_mention("6001", "halo", warga(), None);
+    fake.with(|s| {
+        s.token = "issued-elsewhere".into();
+        s.refresh_tokens.insert("x-refresh-0".into());
+    });
+    let keeper = Arc::new(MemoryKeeper::default());
+    *keeper.stored.lock().unwrap() = Some((TOKEN.into(), Some("x-refresh-0".into())));
+    // Two processes built their clients from the same stored pair.
+    let serve = refreshing_client(&fake, None).with_keeper(keeper.clone());
+    let worker = refreshing_client(&fake, None).with_keeper(keeper.clone());
+    serve.poll(None).await.unwrap();
+    assert_eq!(fake.with(|s| s.refresh_calls), 1);
+    // The worker's access token is refused too; its refresh token x-refresh-0 is spent.
+    assert_eq!(ids(&worker.poll(None).await.unwrap()), ["6001"]);
+    assert_eq!(
+        fake.with(|s| s.refresh_calls),
+        1,
+        "the worker took the stored pair rather than spend a dead refresh token"
+    );
+    let last = fake.seen().last().unwrap().authorization.clone();
+    assert_eq!(last.as_deref(), Some("Bearer x-access-1"));
+    // And when that one expires, the worker refreshes with the rotated token it adopted.
+    fake.with(|s| s.token = "expired-again".into());
+    worker.poll(None).await.unwrap();
+    assert_eq!(
+        keeper.saves.lock().unwrap().last().unwrap().1.as_deref(),
+        Some("x-refresh-1")
+    );
 }

@@ -693,3 +693,57 @@ async fn a_slow_platform_times_out() {
     assert!(matches!(err, ConnectorError::Timeout), "{err:?}");
     assert!(err.is_transient());
 }
+
+/// Remembers what a refresh stored.
+#[derive(Debug, Default)]
+struct Kept(std::sync::Mutex<Vec<(String, Option<jiff::Timestamp>)>>);
+
+#[async_trait::async_trait]
+impl humas_connectors::renewal::TokenKeeper for Kept {
+    async fn save(
+        &self,
+        tokens: &humas_connectors::renewal::RenewedTokens,
+        replaced: Option<&SecretString>,
+    ) -> Result<(), String> {
+        use secrecy::ExposeSecret as _;
+        assert!(
+            replaced.is_none(),
+            "Google does not rotate the refresh token"
+        );
+        self.0.lock().unwrap().push((
+            tokens.access_token.expose_secret().to_owned(),
+            tokens.expires_at,
+        ));
+        Ok(())
+    }
+
+    async fn stored(&self) -> Option<humas_connectors::renewal::RenewedTokens> {
+        None
+    }
+}
+
+#[tokio::test]
+async fn a_refreshed_access_token_and_its_expiry_are_kept() {
+    let fake = fixture().await;
+    let mut c = config(&fake, 100);
+    c.access_token = SecretString::from("ya29.expired");
+    c.refresh = Some(OAuthRefresh {
+        token_url: format!("{}/token", fake.base()),
+        client_id: "client-1".into(),
+        client_secret: SecretString::from("client-secret"),
+        refresh_token: SecretString::from("1//refresh"),
+    });
+    let kept = std::sync::Arc::new(Kept::default());
+    let client = YouTubeClient::new(http(), c).with_keeper(kept.clone());
+    let before = jiff::Timestamp::now();
+    client.poll(None).await.unwrap();
+    let saved = kept.0.lock().unwrap().clone();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].0, "ya29.fresh-1");
+    let expires = saved[0].1.unwrap();
+    assert!(
+        expires >= before + jiff::SignedDuration::from_secs(3599)
+            && expires <= jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3599),
+        "{expires}"
+    );
+}
