@@ -50,41 +50,38 @@ impl WordKey {
 const MEMO_SLOT_BITS: u32 = 12;
 
 /// Longest remembered value (a stem, or a normal form such as `dan lain lain`); longer ones
-/// are computed every time (and a slot's string never grows past this).
+/// are computed every time.
 const VALUE_BYTES: usize = 22;
 
-/// One remembered word: its key and its value. The value is a `String` (allocated when the
-/// slot is first filled, then reused), so a hit hands back a `&str` with no UTF-8 validation
-/// and a miss overwrites it in place.
-#[derive(Clone)]
-struct MemoSlot {
-    /// [`WordKey::EMPTY`] while free (no word has it).
-    key: WordKey,
-    value: String,
-}
-
-impl MemoSlot {
-    const FREE: Self = Self {
-        key: WordKey::EMPTY,
-        value: String::new(),
-    };
-}
+/// One remembered word in [`WordMemo::arena`]: the key's bytes (zero-padded), the key's
+/// length, the value's length, the value. Key and value side by side, so a hit reads one or
+/// two neighbouring cache lines.
+const SLOT_BYTES: usize = KEY_BYTES + 2 + VALUE_BYTES;
+const KEY_LEN_AT: usize = KEY_BYTES;
+const VALUE_LEN_AT: usize = KEY_BYTES + 1;
+const VALUE_AT: usize = KEY_BYTES + 2;
 
 /// Remembers, for recently seen short words, the text some pure function of the word
 /// appended to a string: its [`stem`](super::stem), or its normal form.
+///
+/// The slots live in one `String`, so a remembered value is read back as a `&str` with two
+/// char-boundary checks instead of a UTF-8 validation per hit, and without a pointer to
+/// follow. Every write replaces whole characters with whole characters (a word, lengths below
+/// 128, a value), so the string stays valid and slot starts stay char boundaries.
 #[derive(Default)]
 pub(crate) struct WordMemo {
     uses: u32,
-    slots: Vec<MemoSlot>,
+    arena: String,
 }
 
 impl std::fmt::Debug for WordMemo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Thousands of slots say nothing useful in a debug print: how many are in use does.
         let used = self
-            .slots
-            .iter()
-            .filter(|s| s.key != WordKey::EMPTY)
+            .arena
+            .as_bytes()
+            .chunks_exact(SLOT_BYTES)
+            .filter(|slot| slot.get(KEY_LEN_AT).is_some_and(|&len| len != 0))
             .count();
         f.debug_struct("WordMemo")
             .field("uses", &self.uses)
@@ -96,12 +93,12 @@ impl std::fmt::Debug for WordMemo {
 impl WordMemo {
     /// Counts one message; true once the table exists.
     pub(crate) fn warm(&mut self) -> bool {
-        if self.slots.is_empty() {
+        if self.arena.is_empty() {
             self.uses = self.uses.saturating_add(1);
             if self.uses < WARM_UP {
                 return false;
             }
-            self.slots = vec![MemoSlot::FREE; 1 << MEMO_SLOT_BITS];
+            self.arena = "\0".repeat(SLOT_BYTES << MEMO_SLOT_BITS);
         }
         true
     }
@@ -115,25 +112,61 @@ impl WordMemo {
         out: &mut String,
         compute: impl FnOnce(&str, &mut String),
     ) {
-        let Some(key) = WordKey::of(word.as_bytes()).filter(|_| !self.slots.is_empty()) else {
+        let Some(key) = WordKey::of(word.as_bytes()).filter(|_| !self.arena.is_empty()) else {
             compute(word, out);
             return;
         };
-        let Some(slot) = self.slots.get_mut(key.slot(MEMO_SLOT_BITS)) else {
-            compute(word, out);
-            return;
-        };
-        if slot.key == key {
-            out.push_str(&slot.value);
+        let at = key.slot(MEMO_SLOT_BITS) * SLOT_BYTES;
+        if let Some(slot) = self.arena.as_bytes().get(at..at + SLOT_BYTES)
+            && slot.get(..KEY_BYTES) == Some(&key.bytes[..])
+            && slot.get(KEY_LEN_AT) == Some(&key.len)
+            && let Some(&len) = slot.get(VALUE_LEN_AT)
+            && let Some(value) = self
+                .arena
+                .get(at + VALUE_AT..at + VALUE_AT + usize::from(len))
+        {
+            out.push_str(value);
             return;
         }
         let from = out.len();
         compute(word, out);
-        let computed = out.get(from..).unwrap_or_default();
-        if computed.len() <= VALUE_BYTES {
-            slot.value.clear();
-            slot.value.push_str(computed);
-            slot.key = key;
+        self.remember(&key, at, out.get(from..).unwrap_or_default());
+    }
+
+    /// Writes `key` and `value` into the slot at byte `at` (a value too long is not kept).
+    /// Only the bytes up to the end of the new value are written (the old value's tail stays
+    /// as padding) unless that would cut one of its characters.
+    fn remember(&mut self, key: &WordKey, at: usize, value: &str) {
+        let mut slot = [0u8; SLOT_BYTES];
+        let (Ok(len), Some(dest)) = (
+            u8::try_from(value.len()),
+            slot.get_mut(VALUE_AT..VALUE_AT + value.len()),
+        ) else {
+            return;
+        };
+        dest.copy_from_slice(value.as_bytes());
+        if let Some(k) = slot.get_mut(..KEY_BYTES) {
+            k.copy_from_slice(&key.bytes);
+        }
+        if let Some(l) = slot.get_mut(KEY_LEN_AT) {
+            *l = key.len;
+        }
+        if let Some(l) = slot.get_mut(VALUE_LEN_AT) {
+            *l = len;
+        }
+        let used = VALUE_AT + value.len();
+        let end = if self.arena.is_char_boundary(at + used) {
+            used
+        } else {
+            SLOT_BYTES
+        };
+        // A word, zero padding, two lengths below 128 and a value: always valid UTF-8.
+        if let Some(Ok(text)) = slot.get(..end).map(std::str::from_utf8)
+            && at + SLOT_BYTES <= self.arena.len()
+            && self.arena.is_char_boundary(at)
+            && self.arena.is_char_boundary(at + end)
+        {
+            self.arena.replace_range(at..at + end, text);
         }
     }
 }
@@ -179,7 +212,7 @@ mod tests {
             }
         }
         assert!(
-            !cache.0.slots.is_empty(),
+            !cache.0.arena.is_empty(),
             "the table exists after the warm-up"
         );
     }
