@@ -3,8 +3,9 @@
 //!
 //! `analyze` is the whole of it as a caller gets it: normalisation, tokens, personal data,
 //! SimHash, the three classifiers (sentiment, abusive, hate speech with its detail heads),
-//! threat rules and stems. `analyzer` is the same with one `Analyzer` kept between messages
-//! (what `humas text analyze` and `humas text bench` do); the other rows are parts of it.
+//! threat rules and stems (since session 10 `analyze` reuses the thread's own `Analyzer`, so a
+//! caller gets warm word memos without keeping one). `analyzer` is the same with one `Analyzer`
+//! kept explicitly (what `humas text analyze` does); the other rows are parts of it.
 //!
 //! Run: `cargo bench -p humas-nlp-id --bench analyze`
 //! (defaults here: 1 s warm-up, 5 s measurement; criterion's own flags override them, e.g.
