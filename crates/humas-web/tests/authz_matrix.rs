@@ -173,6 +173,8 @@ fn expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
         | ("GET", "/api/v1/messages")
         | ("GET", "/api/v1/compliance") => Allowed,
         ("GET", "/inbox/{id}") | ("GET", "/api/v1/messages/{id}") => view_opd(who),
+        // The event outbox: the OPDs one sees, as in the inbox; asking for another OPD's is refused.
+        ("GET", "/api/v1/events") => view_opd(who),
         ("POST", "/inbox/{id}/assign")
         | ("POST", "/inbox/{id}/status")
         | ("POST", "/inbox/{id}/category")
@@ -471,6 +473,7 @@ async fn inbox_request(
     let back = ("message", msg.clone());
     Some(match (method, route) {
         ("GET", "/inbox/{id}") | ("GET", "/api/v1/messages/{id}") => (at_message, Body::None),
+        ("GET", "/api/v1/events") => (format!("{route}?opd={}&after=0", s.opd), Body::None),
         // Unassigning, a move the workflow refuses, an empty note or reply: the rights are
         // checked first, then the input.
         ("POST", "/inbox/{id}/assign") => (at_message, form(&[("assignee", "none".into())])),

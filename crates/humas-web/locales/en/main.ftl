@@ -72,3 +72,14 @@ home-my-posts = Your posts that need you
 home-post-expired = expired: its time passed before it was approved; copy it into a new draft with a new time
 home-post-rejected = sent back
 home-post-failed = { $count } accounts failed to publish it; see why and send again
+
+# Deadline warnings on the home page.
+home-deadlines = Deadline warnings
+home-deadlines-intro = Messages whose response deadline is less than 24 hours away or has passed.
+home-deadlines-mine = Assigned to you
+home-deadlines-unassigned = Not assigned yet
+home-deadlines-none = No message is near or past its deadline.
+home-deadlines-all = Everything overdue in the inbox
+home-deadline-first_response = first response
+home-deadline-resolution = resolution
+home-deadline-due = due

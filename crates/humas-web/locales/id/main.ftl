@@ -72,3 +72,14 @@ home-my-posts = Unggahan Anda yang perlu tindakan
 home-post-expired = kedaluwarsa: waktunya lewat sebelum disetujui; salin ke draf baru dengan waktu baru
 home-post-rejected = dikembalikan
 home-post-failed = { $count } akun gagal menayangkan; lihat alasannya dan kirim ulang
+
+# Peringatan tenggat (deadline warnings) on the home page.
+home-deadlines = Peringatan tenggat
+home-deadlines-intro = Pesan yang tenggat tanggapannya kurang dari 24 jam lagi atau sudah lewat.
+home-deadlines-mine = Ditugaskan kepada Anda
+home-deadlines-unassigned = Belum ditugaskan
+home-deadlines-none = Tidak ada pesan yang mendekati atau melewati tenggat.
+home-deadlines-all = Semua yang lewat tenggat di Kotak masuk
+home-deadline-first_response = tanggapan pertama
+home-deadline-resolution = penyelesaian
+home-deadline-due = tenggat

@@ -18,6 +18,8 @@ use crate::error::ALL_CODES;
 
 /// The calendar, slots and narasi tunggal paths and schemas.
 mod calendar_doc;
+/// The event outbox path and schemas.
+mod events_doc;
 
 static DOCUMENT: LazyLock<Value> = LazyLock::new(document);
 
@@ -135,6 +137,9 @@ fn paths() -> Value {
     }
     if let (Value::Object(all), Value::Object(publish)) = (&mut paths, publish_paths()) {
         all.extend(publish);
+    }
+    if let (Value::Object(all), Value::Object(more)) = (&mut paths, events_doc::paths()) {
+        all.extend(more);
     }
     if let (Value::Object(all), Value::Object(more)) = (&mut paths, calendar_doc::paths()) {
         all.extend(more);
@@ -746,6 +751,9 @@ fn schemas() -> Value {
         ),
     ];
     for (name, schema) in named.into_iter().chain(publish_schemas()) {
+        s.insert(name.to_owned(), schema);
+    }
+    for (name, schema) in events_doc::schemas() {
         s.insert(name.to_owned(), schema);
     }
     for (name, schema) in calendar_doc::schemas() {
