@@ -148,6 +148,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             app.clone(),
             shutdown.clone(),
         )),
+        tokio::spawn(crate::workers::run_deadline_alerts(
+            app.clone(),
+            shutdown.clone(),
+        )),
         tokio::spawn(crate::workers::run_platform_poller(
             crate::workers::PlatformPoller::new(app.clone(), connectors.clone()),
             every,

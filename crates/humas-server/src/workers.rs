@@ -1,4 +1,5 @@
-//! Background work of `humas serve`: polling news feeds into the inbox and applying retention.
+//! Background work of `humas serve`: polling news feeds into the inbox, applying retention and
+//! raising deadline warnings.
 //!
 //! Each poll fetches with the validators saved last time (conditional GET), turns the items into
 //! inbound messages and hands them to [`App::ingest`] together with the new validators, so the
@@ -288,6 +289,32 @@ pub async fn run_reply_reconciler(app: App, shutdown: CancellationToken) {
         }
         tokio::select! {
             () = tokio::time::sleep(Duration::from_secs(60)) => {}
+            () = shutdown.cancelled() => return,
+        }
+    }
+}
+
+/// How often deadline warnings are raised.
+pub const DEADLINE_ALERTS_EVERY: Duration = Duration::from_secs(60);
+
+/// Raises deadline warnings as events every minute (see `App::raise_deadline_events`). Any
+/// number of `humas serve` processes may run it against one database: each warning is raised
+/// once, and a sweep that fails is repeated over the same range by the next.
+pub async fn run_deadline_alerts(app: App, shutdown: CancellationToken) {
+    loop {
+        let now = app.clock().now();
+        match app.raise_deadline_events(now).await {
+            Ok(r) if r.due_soon + r.overdue > 0 => tracing::info!(
+                due_soon = r.due_soon,
+                overdue = r.overdue,
+                judged = r.judged,
+                "deadline warnings raised"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "raising deadline warnings failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(DEADLINE_ALERTS_EVERY) => {}
             () = shutdown.cancelled() => return,
         }
     }
