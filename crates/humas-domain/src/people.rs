@@ -304,6 +304,22 @@ impl Actor {
     pub fn can_manage_inbox_settings(&self) -> bool {
         self.role == Role::Supervisor
     }
+
+    /// Bulk-importing a file of messages into an account's inbox: whoever handles the messages
+    /// of the OPD that owns the account (the province, that OPD's operators and approvers,
+    /// acting approvers). Leadership and trainers only read, trainees only practise.
+    #[must_use]
+    pub fn can_import_messages_into(&self, opd: OpdId) -> bool {
+        self.can_handle_messages_of(opd)
+    }
+
+    /// Whether there is any OPD this person may import into: whether to offer the import page.
+    #[must_use]
+    pub fn can_import_messages(&self) -> bool {
+        self.role == Role::Supervisor
+            || (matches!(self.role, Role::Operator | Role::Approver) && self.opd.is_some())
+            || !self.acting_approver_for.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -381,6 +397,51 @@ mod tests {
         assert!(!after.is_approver_of(opd));
         let revoked = Delegation { revoked: true, ..d };
         assert!(!Actor::new(&deputy, &[revoked], day("2026-12-03")).is_approver_of(opd));
+    }
+
+    #[test]
+    fn imports_are_for_those_who_handle_the_opds_messages() {
+        let own = OpdId::generate();
+        let other = OpdId::generate();
+        let today = day("2026-11-28");
+        for role in [Role::Operator, Role::Approver] {
+            let a = Actor::new(&user(role, Some(own)), &[], today);
+            assert!(a.can_import_messages(), "{role:?}");
+            assert!(a.can_import_messages_into(own), "{role:?}");
+            assert!(
+                !a.can_import_messages_into(other),
+                "{role:?} into another OPD"
+            );
+        }
+        let sup = Actor::new(&user(Role::Supervisor, None), &[], today);
+        assert!(sup.can_import_messages());
+        assert!(sup.can_import_messages_into(own) && sup.can_import_messages_into(other));
+        for (role, opd) in [
+            (Role::Leadership, None),
+            (Role::Trainer, None),
+            (Role::Trainee, Some(own)),
+        ] {
+            let a = Actor::new(&user(role, opd), &[], today);
+            assert!(!a.can_import_messages(), "{role:?}");
+            assert!(!a.can_import_messages_into(own), "{role:?}");
+        }
+        // A Plt/Plh of another OPD imports there while the delegation is in force.
+        let elsewhere = user(Role::Trainer, None);
+        let d = Delegation {
+            id: DelegationId::generate(),
+            opd: other,
+            from_user: UserId::generate(),
+            to_user: elsewhere.id,
+            kind: DelegationKind::Plt,
+            starts_on: day("2026-11-01"),
+            ends_on: day("2026-12-31"),
+            reason: "Plt".into(),
+            revoked: false,
+        };
+        let acting = Actor::new(&elsewhere, std::slice::from_ref(&d), today);
+        assert!(acting.can_import_messages());
+        assert!(acting.can_import_messages_into(other));
+        assert!(!acting.can_import_messages_into(own));
     }
 
     #[test]
