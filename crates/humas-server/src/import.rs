@@ -1,11 +1,11 @@
 //! `humas import FILE --account …`: bulk import of messages from NDJSON or CSV.
 //!
-//! A reader thread parses the file and sends batches over a bounded channel while the previous
-//! batch is analysed and stored, so the file is read once, memory stays bounded whatever its
-//! size, and parsing overlaps with storage. Each batch is one transaction. A rejected line is
-//! reported with its number and reason and the rest go on. Interrupted and started again, the
-//! same command stores what was missing and skips what was stored (deduplication by platform
-//! id): nothing is lost and nothing is stored twice.
+//! The batching, storing and auditing are `humas_app::App::import_messages`, shared with the
+//! upload page and `POST /api/v1/accounts/{id}/import`; this module opens the file, chooses the
+//! parser of `humas_connectors::import` and prints the report. A rejected line is reported with
+//! its number and reason and the rest go on. Interrupted and started again, the same command
+//! stores what was missing and skips what was stored (deduplication by platform id): nothing is
+//! lost and nothing is stored twice.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write as _};
@@ -14,15 +14,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use humas_app::App;
+pub use humas_app::inbox::import::{BATCH, ImportReport};
+use humas_app::inbox::import::{ImportFormat, ImportLines, ImportSource, RejectedLine};
 use humas_connectors::import::{LineError, csv, ndjson};
-use humas_domain::inbox::Inbound;
 use humas_domain::{Account, AccountId, Platform};
-use humas_store::AuditActor;
 use jiff::Timestamp;
-use tokio::sync::mpsc;
-
-/// Messages per transaction.
-pub const BATCH: usize = 1_000;
 
 /// The file formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -44,24 +40,13 @@ impl Format {
     }
 }
 
-/// What an import did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ImportReport {
-    /// Lines that became messages and were new.
-    pub inserted: u64,
-    /// Lines whose message was already stored.
-    pub duplicates: u64,
-    /// Lines refused, with number and reason (the first 1,000 are kept).
-    pub rejected: Vec<LineError>,
-    /// How many lines were refused in all.
-    pub rejected_count: u64,
-}
-
-const KEEP_REJECTED: usize = 1_000;
-
-enum Chunk {
-    Messages(Vec<Inbound>, Vec<LineError>),
-    Failed(String),
+impl From<Format> for ImportFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Ndjson => Self::Ndjson,
+            Format::Csv => Self::Csv,
+        }
+    }
 }
 
 /// Finds the account: an id, or `platform:handle` (e.g. `x:@dinkesjatim`).
@@ -102,10 +87,17 @@ pub async fn import_file(
 ) -> anyhow::Result<ImportReport> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader = BufReader::with_capacity(1 << 20, file);
-    import_reader(app, account, reader, format).await
+    let source = ImportSource {
+        name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        format: format.into(),
+    };
+    import_reader(app, account, reader, &source).await
 }
 
-/// Imports from any reader (the upload page passes the request body).
+/// Imports from any reader, as the server's shell owner (recorded as `cli`).
 ///
 /// # Errors
 /// As [`import_file`].
@@ -113,75 +105,41 @@ pub async fn import_reader<R: BufRead + Send + 'static>(
     app: &App,
     account: &Account,
     reader: R,
-    format: Format,
+    source: &ImportSource,
 ) -> anyhow::Result<ImportReport> {
-    let (tx, mut rx) = mpsc::channel::<Chunk>(2);
-    let platform = account.platform;
-    let received_at = app.clock().now();
-    let parser = tokio::task::spawn_blocking(move || {
-        parse_into(reader, format, platform, received_at, &tx);
-    });
-    let mut report = ImportReport::default();
-    let by = AuditActor::cli();
-    let mut failure = None;
-    while let Some(chunk) = rx.recv().await {
-        match chunk {
-            Chunk::Failed(reason) => failure = Some(reason),
-            Chunk::Messages(messages, rejected) => {
-                report.rejected_count += rejected.len() as u64;
-                let room = KEEP_REJECTED.saturating_sub(report.rejected.len());
-                report.rejected.extend(rejected.into_iter().take(room));
-                if messages.is_empty() {
-                    continue;
-                }
-                let stored = app.ingest(&by, account, messages, None).await?;
-                report.inserted += stored.inserted.len() as u64;
-                report.duplicates += stored.duplicates;
-            }
-        }
-    }
-    parser.await.context("the file reader stopped")?;
-    if let Some(reason) = failure {
-        bail!("{reason}");
-    }
+    let format = source.format;
+    let report = app
+        .import_messages(&App::cli_actor(), account, source, move |platform, at| {
+            open_lines(reader, format, platform, at)
+        })
+        .await?;
     Ok(report)
 }
 
-fn parse_into<R: BufRead>(
+/// The parser of `format` over `reader`: the lines, or why the file cannot be read at all.
+///
+/// # Errors
+/// The CSV header's problem.
+pub fn open_lines<R: BufRead + Send + 'static>(
     reader: R,
-    format: Format,
+    format: ImportFormat,
     platform: Platform,
     received_at: Timestamp,
-    tx: &mpsc::Sender<Chunk>,
-) {
-    let lines: Box<dyn Iterator<Item = Result<Inbound, LineError>>> = match format {
-        Format::Ndjson => Box::new(ndjson(reader, platform, received_at)),
-        Format::Csv => match csv(reader, platform, received_at) {
-            Ok(r) => Box::new(r),
-            Err(e) => {
-                let _ = tx.blocking_send(Chunk::Failed(e.to_string()));
-                return;
-            }
-        },
+) -> Result<ImportLines, String> {
+    let rejected = |e: LineError| RejectedLine {
+        line: e.line,
+        reason: e.reason,
     };
-    let mut messages = Vec::with_capacity(BATCH);
-    let mut rejected = Vec::new();
-    for line in lines {
-        match line {
-            Ok(m) => messages.push(m),
-            Err(e) => rejected.push(e),
+    Ok(match format {
+        ImportFormat::Ndjson => {
+            Box::new(ndjson(reader, platform, received_at).map(move |l| l.map_err(rejected)))
         }
-        if messages.len() == BATCH {
-            let full = std::mem::replace(&mut messages, Vec::with_capacity(BATCH));
-            if tx
-                .blocking_send(Chunk::Messages(full, std::mem::take(&mut rejected)))
-                .is_err()
-            {
-                return;
-            }
-        }
-    }
-    let _ = tx.blocking_send(Chunk::Messages(messages, rejected));
+        ImportFormat::Csv => Box::new(
+            csv(reader, platform, received_at)
+                .map_err(|e| e.to_string())?
+                .map(move |l| l.map_err(rejected)),
+        ),
+    })
 }
 
 /// `humas import`: prints each rejected line on standard error and a summary; exits 0 when

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod analysis;
 pub mod connections;
 pub mod handling;
+pub mod import;
 pub mod ingest;
 pub mod query;
 pub mod settings;
