@@ -22,6 +22,7 @@ pub mod error;
 mod extract;
 pub mod format;
 pub mod i18n;
+mod import_stream;
 mod metrics;
 mod ops;
 mod pages;

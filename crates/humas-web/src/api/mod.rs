@@ -20,6 +20,7 @@ mod body;
 mod calendar;
 mod dto;
 pub(crate) mod events;
+pub(crate) mod import;
 pub(crate) mod inbox;
 mod narratives;
 mod openapi;
@@ -52,6 +53,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = people_routes(r);
     let r = inbox::routes(r);
     let r = events::routes(r);
+    let r = import::routes(r);
     let r = posts::routes(r);
     let r = narratives::routes(calendar::routes(r));
     r.add("GET", "/api/v1/audit", get(audit::query))

@@ -20,6 +20,8 @@ use crate::error::ALL_CODES;
 mod calendar_doc;
 /// The event outbox path and schemas.
 mod events_doc;
+/// The import path and its result.
+mod import_doc;
 
 static DOCUMENT: LazyLock<Value> = LazyLock::new(document);
 
@@ -142,6 +144,9 @@ fn paths() -> Value {
         all.extend(more);
     }
     if let (Value::Object(all), Value::Object(more)) = (&mut paths, calendar_doc::paths()) {
+        all.extend(more);
+    }
+    if let (Value::Object(all), Value::Object(more)) = (&mut paths, import_doc::paths()) {
         all.extend(more);
     }
     paths
@@ -756,7 +761,7 @@ fn schemas() -> Value {
     for (name, schema) in events_doc::schemas() {
         s.insert(name.to_owned(), schema);
     }
-    for (name, schema) in calendar_doc::schemas() {
+    for (name, schema) in calendar_doc::schemas().into_iter().chain(import_doc::schemas()) {
         s.insert(name.to_owned(), schema);
     }
     for item in [
@@ -781,6 +786,7 @@ fn error_schema() -> Value {
             .filter(|c| !ALL_CODES.contains(c)),
     );
     codes.extend(super::calendar::CALENDAR_ERROR_CODES);
+    codes.extend(super::import::IMPORT_ERROR_CODES);
     object(json!({
         "error": object(json!({
             "code": { "type": "string", "enum": codes, "description": "Stable; branch on it." },

@@ -206,6 +206,8 @@ struct InboxPage {
     show_rules: bool,
     /// Retention and erasure are the province's.
     show_privacy: bool,
+    /// Importing a file is for those who handle some OPD's messages.
+    show_import: bool,
 }
 
 impl InboxPage {
@@ -265,6 +267,7 @@ async fn list(State(state): State<AppState>, s: Signed, uri: Uri) -> Result<Resp
         filtered,
         show_rules: s.ctx.actor.sees_all_opds(),
         show_privacy: s.ctx.actor.can_manage_inbox_settings(),
+        show_import: s.ctx.actor.can_import_messages(),
         l,
     };
     Ok(render(status, &page, s.tr))

@@ -12,6 +12,7 @@ mod delegations;
 mod home;
 mod inbox;
 mod inbox_admin;
+mod inbox_import;
 mod inbox_view;
 mod narratives;
 mod oauth;
@@ -46,6 +47,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = delegations::routes(r);
     let r = audit::routes(r);
     let r = inbox_admin::routes(inbox::routes(r));
+    let r = inbox_import::routes(r);
     let r = approval_chain::routes(post_composer::routes(posts::routes(r)));
     let r = narratives::routes(calendar::routes(r));
     profile::routes(r)
