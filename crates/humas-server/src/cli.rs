@@ -128,6 +128,20 @@ pub struct SettingsArgs {
     )]
     pub poll_interval_seconds: Option<u64>,
 
+    /// How many days back the first poll of a Mastodon or Bluesky account reads its history.
+    #[arg(long, global = true, env = "HUMAS_BACKFILL_DAYS", value_name = "DAYS")]
+    pub backfill_days: Option<u64>,
+
+    /// The most notifications the first poll of a Mastodon or Bluesky account reads (whichever
+    /// bound comes first); 0 reads only the newest page.
+    #[arg(
+        long,
+        global = true,
+        env = "HUMAS_BACKFILL_MAX_NOTIFICATIONS",
+        value_name = "N"
+    )]
+    pub backfill_max_notifications: Option<u32>,
+
     /// Seconds a publisher holds a post it is sending before another worker may take it over
     /// after a crash (at least 5).
     #[arg(
@@ -224,6 +238,8 @@ impl SettingsArgs {
             trust_forwarded_for,
             allow_private_targets,
             poll_interval_seconds,
+            backfill_days,
+            backfill_max_notifications,
             publish_lease_seconds,
             oauth_clients_file,
             public_url,
@@ -260,6 +276,12 @@ impl SettingsArgs {
         }
         if let Some(v) = poll_interval_seconds {
             s.poll_interval_seconds = *v;
+        }
+        if let Some(v) = backfill_days {
+            s.backfill_days = *v;
+        }
+        if let Some(v) = backfill_max_notifications {
+            s.backfill_max_notifications = *v;
         }
         if let Some(v) = publish_lease_seconds {
             s.publish_lease_seconds = *v;

@@ -1,6 +1,19 @@
 //! The platforms behind the inbox: builds the right connector for an account from its sealed
 //! credentials, for polling (workers) and for replies, hiding and deleting (the app's
 //! [`PlatformGateway`]).
+//!
+//! **Renewed tokens.** X access tokens live 2 hours and YouTube's one; with the platform's
+//! OAuth client in `oauth_clients_file` and a refresh token stored, the connector renews them
+//! itself, and [`StoredTokens`] writes the new pair into the account's sealed credentials at
+//! once ([`App::store_renewed_tokens`], audited as a change by the system, no secret in the
+//! entry), whichever path renewed (polling, a reply, publishing). X rotates the refresh token
+//! on every renewal, so a pair that is not stored would leave a spent refresh token behind for
+//! the next start. A failed store is tried three times, then logged as an error and the account
+//! marked `token_expired` (the account pages then ask for a reconnect); the connector keeps the
+//! pair and stores it on its next call. Meta (Page tokens do not expire; no refresh grant),
+//! Mastodon (tokens do not expire) and Bluesky (an app-password session, created again after a
+//! restart) have nothing to store; TikTok's refresh grant is not run yet (its 24-hour token asks
+//! for a reconnect when it dies).
 
 use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
@@ -8,6 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use humas_app::App;
+use humas_app::inbox::connections::{Renewal, RenewedCredentials};
 use humas_app::inbox::{GatewayError, PlatformGateway};
 use humas_app::publish::{
     OutgoingPost, PublishGateway, PublishedRef, SendError, SendErrorKind, SendOutcome,
@@ -20,14 +34,17 @@ use humas_connectors::meta::{MetaClient, MetaConfig, Surface};
 use humas_connectors::outbound::{
     MediaKind, OutboundMedia, OutboundPost, PublishOutcome, Publisher,
 };
+use humas_connectors::renewal::{RenewedTokens, TokenKeeper};
 use humas_connectors::telegram::{TelegramClient, TelegramConfig};
 use humas_connectors::tiktok::{TikTokClient, TikTokConfig};
-use humas_connectors::x::{XClient, XConfig};
-use humas_connectors::youtube::{QuotaMeter, YouTubeClient, YouTubeConfig};
-use humas_connectors::{ConnectorError, Poller, Responder};
+use humas_connectors::x::{XClient, XConfig, XRefresh};
+use humas_connectors::youtube::{OAuthRefresh, QuotaMeter, YouTubeClient, YouTubeConfig};
+use humas_connectors::{Backfill, ConnectorError, Poller, Responder};
 use humas_domain::inbox::{ExternalId, Message};
 use humas_domain::{Account, AccountId, Platform};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
+
+use crate::oauth::Clients;
 
 /// A connector for one account.
 pub enum Connector {
@@ -116,6 +133,140 @@ fn required<'a>(value: Option<&'a String>, what: &'static str) -> Result<&'a str
 /// YouTube's default daily quota for one Google Cloud project.
 pub const YOUTUBE_DAILY_UNITS: u32 = 10_000;
 
+/// What every connector shares beyond an account's own credentials.
+#[derive(Clone, Default)]
+pub struct ConnectOptions {
+    /// The OAuth clients (`oauth_clients_file`): X and YouTube renew tokens with theirs.
+    pub clients: Option<Arc<Clients>>,
+    /// How far back the first poll of a Mastodon or Bluesky account reads; `None` reads only
+    /// the newest page.
+    pub backfill: Option<Backfill>,
+    /// Where renewed tokens go (built per account by [`Connectors`]).
+    pub keeper: Option<Arc<dyn TokenKeeper>>,
+}
+
+/// How often [`StoredTokens`] tries to store a renewed pair, and the wait before each try.
+const STORE_TRIES: [std::time::Duration; 3] = [
+    std::time::Duration::ZERO,
+    std::time::Duration::from_millis(200),
+    std::time::Duration::from_secs(1),
+];
+
+/// Keeps the tokens a connector renews in the account's sealed credentials.
+pub struct StoredTokens {
+    app: App,
+    account: AccountId,
+}
+
+impl StoredTokens {
+    /// A keeper for `account`.
+    #[must_use]
+    pub fn new(app: App, account: AccountId) -> Arc<Self> {
+        Arc::new(Self { app, account })
+    }
+}
+
+impl std::fmt::Debug for StoredTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredTokens")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl TokenKeeper for StoredTokens {
+    async fn save(
+        &self,
+        tokens: &RenewedTokens,
+        replaced: Option<&SecretString>,
+    ) -> Result<(), String> {
+        let renewed = RenewedCredentials {
+            access_token: tokens.access_token.expose_secret().to_owned(),
+            refresh_token: tokens
+                .refresh_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
+            expires_at: tokens.expires_at,
+            refresh_expires_at: tokens.refresh_expires_at,
+        };
+        let replaced = replaced.map(|t| t.expose_secret().to_owned());
+        let mut last = String::new();
+        for wait in STORE_TRIES {
+            tokio::time::sleep(wait).await;
+            match self
+                .app
+                .store_renewed_tokens(self.account, renewed.clone(), replaced.as_deref())
+                .await
+            {
+                Ok(Renewal::Stored) => {
+                    tracing::info!(account = %self.account, expires_at = ?renewed.expires_at, "renewed platform tokens stored");
+                    return Ok(());
+                }
+                Ok(Renewal::Superseded) => {
+                    tracing::info!(account = %self.account, "renewed platform tokens not stored: newer ones were stored meanwhile");
+                    return Ok(());
+                }
+                Err(e) => last = e.to_string(),
+            }
+        }
+        tracing::error!(
+            account = %self.account,
+            error = %last,
+            "the platform renewed this account's tokens but Humas could not store them: the \
+             stored refresh token is spent, so the account stops working at the next restart \
+             unless a later try succeeds; the account is marked token_expired"
+        );
+        if let Err(e) = self.app.mark_renewal_unsaved(self.account).await {
+            tracing::error!(account = %self.account, error = %e, "cannot mark the account token_expired either");
+        }
+        Err(last)
+    }
+
+    async fn stored(&self) -> Option<RenewedTokens> {
+        let creds = self.app.account_credentials(self.account).await.ok()??;
+        Some(RenewedTokens {
+            access_token: SecretString::from(creds.access_token?),
+            refresh_token: creds.refresh_token.map(SecretString::from),
+            expires_at: creds.expires_at,
+            refresh_expires_at: creds.refresh_expires_at,
+        })
+    }
+}
+
+/// How an X account renews its token: with X's client and the stored refresh token.
+fn x_refresh(options: &ConnectOptions, creds: &Credentials) -> Option<XRefresh> {
+    let client = options.clients.as_ref()?.x.as_ref()?;
+    let refresh_token = creds
+        .refresh_token
+        .as_ref()
+        .filter(|t| !t.trim().is_empty())?;
+    Some(XRefresh {
+        client_id: client.client_id.clone()?,
+        client_secret: client.client_secret.clone().map(SecretString::from),
+        refresh_token: SecretString::from(refresh_token.clone()),
+    })
+}
+
+/// How a YouTube account renews its token: at Google's token endpoint with the client.
+fn youtube_refresh(options: &ConnectOptions, creds: &Credentials) -> Option<OAuthRefresh> {
+    let client = options.clients.as_ref()?.youtube.as_ref()?;
+    let refresh_token = creds
+        .refresh_token
+        .as_ref()
+        .filter(|t| !t.trim().is_empty())?;
+    let base = client
+        .token_url
+        .as_deref()
+        .unwrap_or(humas_connectors::oauth::GOOGLE_TOKEN_BASE);
+    Some(OAuthRefresh {
+        token_url: format!("{}/token", base.trim_end_matches('/')),
+        client_id: client.client_id.clone()?,
+        client_secret: SecretString::from(client.client_secret.clone()?),
+        refresh_token: SecretString::from(refresh_token.clone()),
+    })
+}
+
 /// Builds the connector for an account from its credentials; YouTube accounts share `quota`
 /// (one project's daily units).
 ///
@@ -126,6 +277,7 @@ pub fn connector(
     account: &Account,
     creds: &Credentials,
     quota: &Arc<QuotaMeter>,
+    options: &ConnectOptions,
 ) -> Result<Connector, ConnectError> {
     let base = account.effective_api_base();
     let token = || -> Result<SecretString, ConnectError> {
@@ -151,27 +303,42 @@ pub fn connector(
                 MetaConfig::new(base, surface, user_id()?, token()?),
             )))
         }
-        Platform::X => Ok(Connector::X(XClient::new(
-            http.clone(),
-            XConfig::new(base, user_id()?, token()?),
-        ))),
-        Platform::Mastodon => Ok(Connector::Mastodon(MastodonClient::new(
-            http.clone(),
-            MastodonConfig::new(base, user_id()?, token()?),
-        ))),
+        Platform::X => {
+            let mut config = XConfig::new(base, user_id()?, token()?);
+            config.refresh = x_refresh(options, creds);
+            let mut client = XClient::new(http.clone(), config);
+            if let Some(keeper) = &options.keeper {
+                client = client.with_keeper(Arc::clone(keeper));
+            }
+            Ok(Connector::X(client))
+        }
+        Platform::Mastodon => {
+            let mut config = MastodonConfig::new(base, user_id()?, token()?);
+            config.backfill = options.backfill;
+            Ok(Connector::Mastodon(MastodonClient::new(
+                http.clone(),
+                config,
+            )))
+        }
         Platform::Youtube => {
             let mut config = YouTubeConfig::new(base, user_id()?, token()?);
             config.quota = quota.clone();
-            Ok(Connector::Youtube(YouTubeClient::new(http.clone(), config)))
+            config.refresh = youtube_refresh(options, creds);
+            let mut client = YouTubeClient::new(http.clone(), config);
+            if let Some(keeper) = &options.keeper {
+                client = client.with_keeper(Arc::clone(keeper));
+            }
+            Ok(Connector::Youtube(client))
         }
-        Platform::Bluesky => Ok(Connector::Bluesky(BlueskyClient::new(
-            http.clone(),
-            BlueskyConfig::new(
+        Platform::Bluesky => {
+            let mut config = BlueskyConfig::new(
                 base,
                 required(creds.identifier.as_ref(), "handle to sign in with")?,
                 SecretString::from(required(creds.password.as_ref(), "app password")?.to_owned()),
-            ),
-        ))),
+            );
+            config.backfill = options.backfill;
+            Ok(Connector::Bluesky(BlueskyClient::new(http.clone(), config)))
+        }
         Platform::Telegram => Ok(Connector::Telegram(TelegramClient::new(
             http.clone(),
             TelegramConfig {
@@ -197,17 +364,58 @@ pub struct Connectors {
     http: Http,
     cache: Mutex<HashMap<AccountId, (u64, Arc<Connector>)>>,
     youtube_quota: Arc<QuotaMeter>,
+    options: ConnectOptions,
 }
 
 impl Connectors {
-    /// An empty cache over a guarded client.
+    /// An empty cache over a guarded client, without OAuth clients (no token renewal) and with
+    /// the default first-poll backfill.
     #[must_use]
     pub fn new(http: Http) -> Arc<Self> {
+        Self::with_options(
+            http,
+            ConnectOptions {
+                backfill: Some(Backfill::default()),
+                ..ConnectOptions::default()
+            },
+        )
+    }
+
+    /// An empty cache whose connectors share `options` (each gets its own token keeper).
+    #[must_use]
+    pub fn with_options(http: Http, options: ConnectOptions) -> Arc<Self> {
         Arc::new(Self {
             http,
             cache: Mutex::new(HashMap::new()),
             youtube_quota: Arc::new(QuotaMeter::new(YOUTUBE_DAILY_UNITS)),
+            options,
         })
+    }
+
+    /// The connectors `humas serve` and `humas worker` use: the OAuth clients of
+    /// `oauth_clients_file` (so X and YouTube tokens are renewed and stored) and the first-poll
+    /// backfill of the settings.
+    ///
+    /// # Errors
+    /// When the OAuth clients file cannot be read.
+    pub fn from_settings(
+        http: Http,
+        settings: &crate::settings::Settings,
+    ) -> anyhow::Result<Arc<Self>> {
+        let clients = settings
+            .oauth_clients_file
+            .as_deref()
+            .map(Clients::load)
+            .transpose()?
+            .map(Arc::new);
+        Ok(Self::with_options(
+            http,
+            ConnectOptions {
+                clients,
+                backfill: settings.backfill(),
+                keeper: None,
+            },
+        ))
     }
 
     /// The connector for an account, built from its credentials on first use or after they
@@ -233,7 +441,17 @@ impl Connectors {
         {
             return Ok(c.clone());
         }
-        let built = Arc::new(connector(&self.http, account, &creds, &self.youtube_quota)?);
+        let options = ConnectOptions {
+            keeper: Some(StoredTokens::new(app.clone(), account.id) as Arc<dyn TokenKeeper>),
+            ..self.options.clone()
+        };
+        let built = Arc::new(connector(
+            &self.http,
+            account,
+            &creds,
+            &self.youtube_quota,
+            &options,
+        )?);
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(account.id, (fingerprint, built.clone()));
         }

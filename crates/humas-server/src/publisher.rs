@@ -87,7 +87,7 @@ pub async fn worker_command(settings: &Settings) -> anyhow::Result<ExitCode> {
     };
     let http = humas_connectors::http::Http::new(fetch_options)
         .context("cannot start the HTTP client for the platforms")?;
-    let connectors = Connectors::new(http);
+    let connectors = Connectors::from_settings(http, settings)?;
     let stop = CancellationToken::new();
     let signals = tokio::spawn(crate::serve::cancel_on_signal(stop.clone()));
     run_publisher(

@@ -111,7 +111,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     };
     let http = humas_connectors::http::Http::new(fetch_options.clone())
         .context("cannot start the HTTP client for the platforms")?;
-    let connectors = crate::gateway::Connectors::new(http);
+    let connectors = crate::gateway::Connectors::from_settings(http, &settings)?;
     // One store for the web layer (uploads, public media addresses) and the publisher.
     let media = crate::publisher::media_store(&settings)?;
     let app = {

@@ -28,6 +28,8 @@ pub const KEYS: &[&str] = &[
     "trust_forwarded_for",
     "allow_private_targets",
     "poll_interval_seconds",
+    "backfill_days",
+    "backfill_max_notifications",
     "publish_lease_seconds",
     "oauth_clients_file",
     "public_url",
@@ -179,6 +181,11 @@ pub struct Settings {
     /// Seconds between two polls of each connected platform account and news feed (webhooks
     /// deliver sooner; polling catches up whatever a webhook missed). At least 10.
     pub poll_interval_seconds: u64,
+    /// How many days back the first poll of a Mastodon or Bluesky account reads its history.
+    pub backfill_days: u64,
+    /// The most notifications the first poll of a Mastodon or Bluesky account reads (whichever
+    /// bound comes first); 0 reads only the newest page.
+    pub backfill_max_notifications: u32,
     /// Seconds a publisher holds a scheduled post it is sending before another worker may take
     /// it over (after a crash). Longer than the slowest upload; at least 5.
     pub publish_lease_seconds: u64,
@@ -218,6 +225,8 @@ impl Default for Settings {
             trust_forwarded_for: false,
             allow_private_targets: false,
             poll_interval_seconds: 300,
+            backfill_days: 7,
+            backfill_max_notifications: 1_000,
             publish_lease_seconds: 120,
             oauth_clients_file: None,
             public_url: String::new(),
@@ -379,6 +388,19 @@ impl Settings {
         crate::s3::S3Config::from_url(self.media_store.expose())
             .map(Some)
             .with_context(|| format!("invalid media_store `{}`", self.media_store.redacted()))
+    }
+
+    /// How far back the first poll of a Mastodon or Bluesky account reads; `None` when
+    /// `backfill_max_notifications` is 0.
+    #[must_use]
+    pub fn backfill(&self) -> Option<humas_connectors::Backfill> {
+        (self.backfill_max_notifications > 0).then(|| humas_connectors::Backfill {
+            max_age: jiff::SignedDuration::from_hours(
+                i64::try_from(self.backfill_days.saturating_mul(24)).unwrap_or(i64::MAX / 3600),
+            ),
+            max_items: self.backfill_max_notifications,
+            ..humas_connectors::Backfill::default()
+        })
     }
 
     /// Sign-in settings for the app; the rest stay at their defaults.

@@ -1,9 +1,44 @@
-//! Connecting an account: its platform credentials, sealed at rest (see [`crate::sealed`]).
+//! Connecting an account: its platform credentials, sealed at rest (see [`crate::sealed`]),
+//! and the tokens Humas renews by itself ([`App::store_renewed_tokens`]).
 
-use humas_domain::{AccountId, Actor};
+use humas_domain::{AccountId, AccountStatus, Actor};
+use humas_store::AuditActor;
 
 use crate::sealed::Credentials;
 use crate::{App, AppError, AppResult, audit_actor};
+
+/// Tokens a platform issued when Humas renewed an account's access with its refresh token (no
+/// person involved). `Debug` never shows them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RenewedCredentials {
+    /// The new access token.
+    pub access_token: String,
+    /// The new refresh token; `None` keeps the stored one (the platform did not rotate it).
+    pub refresh_token: Option<String>,
+    /// When the new access token dies, when the platform said.
+    pub expires_at: Option<jiff::Timestamp>,
+    /// When the refresh token dies; `None` keeps what is stored.
+    pub refresh_expires_at: Option<jiff::Timestamp>,
+}
+
+impl std::fmt::Debug for RenewedCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RenewedCredentials")
+            .field("rotated", &self.refresh_token.is_some())
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`App::store_renewed_tokens`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Renewal {
+    /// The renewed tokens replace the stored ones.
+    Stored,
+    /// The stored refresh token is not the one the renewal spent: a person reconnected the
+    /// account, or another process stored newer tokens meanwhile. Nothing was overwritten.
+    Superseded,
+}
 
 /// Which credential fields an account has, for pages that must never show the values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -106,6 +141,71 @@ impl App {
                 .await?;
         }
         Ok(summary(&merged))
+    }
+
+    /// Stores tokens Humas renewed by itself with the account's refresh token, over the stored
+    /// ones (platform id, webhook secret and the rest are kept). Audited as a change by the
+    /// system; the audit entry says that the credentials changed, never what they are.
+    /// `replaced` is the refresh token the renewal spent: when the stored one is another, the
+    /// stored tokens are newer and stay ([`Renewal::Superseded`]). An account marked
+    /// `token_expired` comes back into use: its tokens work again.
+    ///
+    /// # Errors
+    /// `NotFound`; storage errors.
+    pub async fn store_renewed_tokens(
+        &self,
+        account: AccountId,
+        renewed: RenewedCredentials,
+        replaced: Option<&str>,
+    ) -> AppResult<Renewal> {
+        let a = self.store.get_account(account).await?;
+        let old = self.account_credentials(account).await?.unwrap_or_default();
+        if let Some(spent) = replaced
+            && old.refresh_token.as_deref().is_some_and(|r| r != spent)
+        {
+            return Ok(Renewal::Superseded);
+        }
+        let merged = Credentials {
+            access_token: Some(renewed.access_token),
+            refresh_token: renewed.refresh_token.or(old.refresh_token),
+            expires_at: renewed.expires_at,
+            refresh_expires_at: renewed.refresh_expires_at.or(old.refresh_expires_at),
+            ..old
+        };
+        let by = AuditActor::system();
+        self.store
+            .put_account_credentials(&by, account, &merged.seal(&self.sealer, account))
+            .await?;
+        if a.status == AccountStatus::TokenExpired {
+            let active = humas_domain::Account {
+                status: AccountStatus::Active,
+                ..a
+            };
+            self.store.update_account(&by, &active).await?;
+        }
+        Ok(Renewal::Stored)
+    }
+
+    /// Marks an account whose renewed tokens could not be stored: the stored refresh token is
+    /// spent, so the account dies at the next restart. `token_expired` makes the account pages
+    /// say someone must reconnect it (audited as a change by the system); storing renewed
+    /// tokens later brings it back.
+    ///
+    /// # Errors
+    /// `NotFound`; storage errors.
+    pub async fn mark_renewal_unsaved(&self, account: AccountId) -> AppResult<()> {
+        let a = self.store.get_account(account).await?;
+        if a.status != AccountStatus::Active {
+            return Ok(());
+        }
+        let expired = humas_domain::Account {
+            status: AccountStatus::TokenExpired,
+            ..a
+        };
+        self.store
+            .update_account(&AuditActor::system(), &expired)
+            .await?;
+        Ok(())
     }
 
     /// Which credentials an account has.
