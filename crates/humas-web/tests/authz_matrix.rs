@@ -116,6 +116,9 @@ fn expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
     if let Some(o) = calendar_expected(method, route, who, own) {
         return Some(o);
     }
+    if let Some(o) = import_expected(method, route, who, own) {
+        return Some(o);
+    }
     let sup = |w: Who| {
         if w == Who::Supervisor {
             Allowed
@@ -332,6 +335,8 @@ enum Body {
     Json(serde_json::Value),
     /// A multipart upload: text parts, then a file part named `file`.
     Upload(Vec<(&'static str, String)>, Vec<u8>),
+    /// A file as the whole body, with its content type.
+    Raw(&'static str, Vec<u8>),
 }
 
 async fn fresh_account(t: &TestApp, opd: OpdId) -> AccountId {
@@ -780,6 +785,9 @@ async fn request_for(t: &TestApp, method: &str, route: &str, s: &Scope) -> (Stri
     if let Some(r) = calendar_request(t, method, route, s).await {
         return r;
     }
+    if let Some(r) = import_request(method, route, s) {
+        return r;
+    }
     match (method, route) {
         ("POST", "/webhooks/ingest/{account}") => {
             return (
@@ -980,6 +988,7 @@ async fn send(
             let file = reqwest::multipart::Part::bytes(bytes).file_name("matrix.txt");
             req.multipart(form.part("file", file))
         }
+        Body::Raw(content_type, bytes) => req.header("content-type", content_type).body(bytes),
     };
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
@@ -1303,6 +1312,45 @@ async fn calendar_request(
         ("GET", "/narratives") | ("GET", "/narratives/new") | ("GET", "/api/v1/narratives") => {
             (route.into(), Body::None)
         }
+        _ => return None,
+    })
+}
+
+// --- Bulk import -------------------------------------------------------------------------------
+
+/// Importing a file into an account is for whoever handles that account's OPD's messages (the
+/// province, the OPD's operators and approvers); the page itself for anyone who may import
+/// somewhere. Leadership, trainers and trainees import nowhere.
+fn import_expected(method: &str, route: &str, who: Who, own: bool) -> Option<Outcome> {
+    let handle = match who {
+        Who::Supervisor => Allowed,
+        Who::Approver | Who::Operator if own => Allowed,
+        _ => Forbidden,
+    };
+    Some(match (method, route) {
+        ("GET", "/inbox/import") => match who {
+            Who::Supervisor | Who::Approver | Who::Operator => Allowed,
+            _ => Forbidden,
+        },
+        ("POST", "/inbox/import") | ("POST", "/api/v1/accounts/{id}/import") => handle,
+        _ => return None,
+    })
+}
+
+/// The request for an import route, if `route` is one. An allowed import of a file whose only
+/// line is not JSON stores nothing (the page, guessing CSV from the name, refuses its header).
+fn import_request(method: &str, route: &str, s: &Scope) -> Option<(String, Body)> {
+    let file = b"not json\n".to_vec();
+    Some(match (method, route) {
+        ("GET", "/inbox/import") => (route.into(), Body::None),
+        ("POST", "/inbox/import") => (
+            route.into(),
+            Body::Upload(vec![("account", s.account.to_string())], file),
+        ),
+        ("POST", "/api/v1/accounts/{id}/import") => (
+            route.replace("{id}", &s.account.to_string()),
+            Body::Raw("application/x-ndjson", file),
+        ),
         _ => return None,
     })
 }
