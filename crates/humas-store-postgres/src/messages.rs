@@ -270,14 +270,9 @@ pub(crate) async fn ingest(
 ) -> StoreResult<IngestOutcome> {
     let fresh = first_of_each(batch);
     let mut tx = pool.begin().await.map_err(db)?;
-    // The batch and its cursor commit together, so a commit lost in a crash loses both: the
-    // connector polls again from the older cursor and stores the same messages, nothing is
-    // missed or doubled. That makes waiting for the WAL flush unnecessary here (it is a large
-    // share of a batch's time); the data is still written crash-safe, only later.
-    sqlx::query("SET LOCAL synchronous_commit = off")
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+    // The commit waits for the WAL flush (synchronous_commit stays on): a webhook or an
+    // import is acknowledged as soon as this returns, and has no cursor that would make the
+    // source send it again.
     let stored = if fresh.is_empty() {
         HashSet::new()
     } else {
