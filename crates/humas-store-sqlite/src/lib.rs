@@ -123,9 +123,18 @@ impl SqliteStore {
             .pragma("cache_size", "-32768")
             .pragma("temp_store", "memory")
             .pragma("wal_autocheckpoint", "8192");
+        // The writer keeps 256 MiB of pages: at a million messages the inbox indexes (keyed by
+        // publication time, OPD, account and thread, so each batch touches pages all over them)
+        // are far larger than 32 MiB, and every page that fell out of the cache was read again
+        // for the next batch. It checkpoints every 128 MiB of WAL, so an index page rewritten
+        // by several batches is copied back once. Readers keep the smaller cache.
+        let writer_options = options
+            .clone()
+            .pragma("cache_size", "-262144")
+            .pragma("wal_autocheckpoint", "32768");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone())
+            .connect_with(writer_options)
             .await
             .map_err(backend)?;
         let reader = SqlitePoolOptions::new()
