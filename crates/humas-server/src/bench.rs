@@ -30,6 +30,9 @@ use crate::store::OpenStore;
 /// OPDs (and one X account each) the generated messages are spread over.
 const BENCH_OPDS: usize = 8;
 
+/// Batches being stored at the same time (each its own transaction).
+const WRITERS: usize = 2;
+
 /// Batches kept for the raw-ceiling measurement (memory stays bounded).
 const CEILING_BATCHES: usize = 50;
 
@@ -240,12 +243,28 @@ async fn ingest(app: &App, total: usize, batch: usize) -> anyhow::Result<IngestR
     let started = Instant::now();
     let mut inserted = 0;
     let mut kept: Vec<Vec<Message>> = Vec::new();
+    // Two batches are stored at once, each in its own transaction, as two connectors' batches
+    // are in `serve`: on PostgreSQL one batch's commit (the WAL flush) and index work overlap
+    // the other's; SQLite's single writer connection takes them one after the other.
+    let mut storing = tokio::task::JoinSet::new();
     while let Some(messages) = rx.recv().await {
-        let r = app.store_prepared(&by, &messages, None).await?;
-        inserted += r.inserted.len();
-        if kept.len() < CEILING_BATCHES {
-            kept.push(messages);
+        if storing.len() >= WRITERS {
+            if let Some(done) = storing.join_next().await {
+                inserted += done.context("a store task stopped")??;
+            }
         }
+        if kept.len() < CEILING_BATCHES {
+            kept.push(messages.clone());
+        }
+        let app = app.clone();
+        let by = by.clone();
+        storing.spawn(async move {
+            let r = app.store_prepared(&by, &messages, None).await?;
+            anyhow::Ok(r.inserted.len())
+        });
+    }
+    while let Some(done) = storing.join_next().await {
+        inserted += done.context("a store task stopped")??;
     }
     producer.await.context("the generator stopped")??;
     let elapsed = started.elapsed();
@@ -268,21 +287,39 @@ async fn ingest(app: &App, total: usize, batch: usize) -> anyhow::Result<IngestR
     })
 }
 
-/// Stores already-prepared rows again under new ids: the store's own speed, nothing else.
+/// Stores already-prepared rows again under new ids: the store's own speed, nothing else
+/// (with the same number of writers as ingest).
 async fn raw_ceiling(app: &App, batches: Vec<Vec<Message>>) -> anyhow::Result<f64> {
     let by = AuditActor::cli();
     let mut count = 0;
-    let mut spent = Duration::ZERO;
+    let mut prepared = Vec::with_capacity(batches.len());
     for mut messages in batches {
         for m in &mut messages {
             m.id = humas_domain::MessageId::generate();
             m.inbound.external_id = ExternalId::parse(&format!("raw-{}", m.id))?;
         }
-        let t = Instant::now();
-        app.store_prepared(&by, &messages, None).await?;
-        spent += t.elapsed();
         count += messages.len();
+        prepared.push(messages);
     }
+    let started = Instant::now();
+    let mut storing = tokio::task::JoinSet::new();
+    for messages in prepared {
+        if storing.len() >= WRITERS {
+            if let Some(done) = storing.join_next().await {
+                done.context("a store task stopped")??;
+            }
+        }
+        let app = app.clone();
+        let by = by.clone();
+        storing.spawn(async move {
+            app.store_prepared(&by, &messages, None).await?;
+            anyhow::Ok(())
+        });
+    }
+    while let Some(done) = storing.join_next().await {
+        done.context("a store task stopped")??;
+    }
+    let spent = started.elapsed();
     Ok(if spent.is_zero() {
         0.0
     } else {
