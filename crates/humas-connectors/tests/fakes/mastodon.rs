@@ -100,6 +100,8 @@ pub struct MastodonState {
     pub lost_answer_delay: std::time::Duration,
     /// `X-RateLimit-Remaining` on normal answers (299 unless set).
     pub rate_remaining: u32,
+    /// A failure served for the request with this number (1 = the first request seen).
+    pub fail_request: Option<(usize, Failure)>,
     next_id: u64,
 }
 
@@ -136,6 +138,7 @@ impl FakeMastodon {
             lose_answer_on: None,
             lost_answer_delay: std::time::Duration::from_secs(5),
             rate_remaining: 299,
+            fail_request: None,
             next_id: 103_254_962_155_278_000,
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
@@ -359,7 +362,14 @@ fn respond(
     if authorization.as_deref() != Some(&format!("Bearer {}", s.token)) {
         return error(401, "The access token is invalid");
     }
-    let targeted = s.fail_on.remove(&format!("{method} {}", uri.path()));
+    let numbered = match s.fail_request.take() {
+        Some((n, failure)) if n == s.seen.len() => Some(failure),
+        other => {
+            s.fail_request = other;
+            None
+        }
+    };
+    let targeted = numbered.or_else(|| s.fail_on.remove(&format!("{method} {}", uri.path())));
     if let Some(failure) = targeted.or_else(|| s.failures.pop_front()) {
         return match failure {
             Failure::Status(code) => error(code, "Service unavailable"),
