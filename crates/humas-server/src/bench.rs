@@ -248,10 +248,10 @@ async fn ingest(app: &App, total: usize, batch: usize) -> anyhow::Result<IngestR
     // the other's; SQLite's single writer connection takes them one after the other.
     let mut storing = tokio::task::JoinSet::new();
     while let Some(messages) = rx.recv().await {
-        if storing.len() >= WRITERS {
-            if let Some(done) = storing.join_next().await {
-                inserted += done.context("a store task stopped")??;
-            }
+        if storing.len() >= WRITERS
+            && let Some(done) = storing.join_next().await
+        {
+            inserted += done.context("a store task stopped")??;
         }
         if kept.len() < CEILING_BATCHES {
             kept.push(messages.clone());
@@ -304,10 +304,10 @@ async fn raw_ceiling(app: &App, batches: Vec<Vec<Message>>) -> anyhow::Result<f6
     let started = Instant::now();
     let mut storing = tokio::task::JoinSet::new();
     for messages in prepared {
-        if storing.len() >= WRITERS {
-            if let Some(done) = storing.join_next().await {
-                done.context("a store task stopped")??;
-            }
+        if storing.len() >= WRITERS
+            && let Some(done) = storing.join_next().await
+        {
+            done.context("a store task stopped")??;
         }
         let app = app.clone();
         let by = by.clone();
