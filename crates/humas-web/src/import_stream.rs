@@ -10,10 +10,14 @@
 //! `Content-Length` over it is refused before anything is read).
 
 use std::io::{BufReader, Read};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::multipart::Field;
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse as _, Response};
 use humas_app::App;
 use humas_app::inbox::import::{
     ImportFormat, ImportLines, ImportReport, ImportSource, RejectedLine,
@@ -23,6 +27,7 @@ use humas_domain::{Account, Actor, Platform};
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 
+use crate::AppState;
 use crate::error::Failure;
 
 /// The import page.
@@ -31,6 +36,38 @@ pub(crate) const PAGE: &str = "/inbox/import";
 /// The largest import request (the file and, for the page, the form around it). Larger files
 /// are split, or imported with `humas import` on the server.
 pub(crate) const IMPORT_UPLOAD_LIMIT: usize = 50 * 1024 * 1024;
+
+/// How long an import request may take: a 50 MiB file is about 200,000 messages, which the
+/// ingest pipeline stores in about 40 s on the reference machine (SQLite, `BENCHMARKS.md`);
+/// slower disks and busier servers get room. Every other request has `request_timeout`.
+pub(crate) const IMPORT_TIME_LIMIT: Duration = Duration::from_secs(15 * 60);
+
+/// Whether a request is a bulk import (the page's upload or the API's).
+fn is_import(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && (path == PAGE
+            || path
+                .strip_prefix("/api/v1/accounts/")
+                .and_then(|rest| rest.strip_suffix("/import"))
+                .is_some_and(|id| !id.is_empty() && !id.contains('/')))
+}
+
+/// The request time limit: [`IMPORT_TIME_LIMIT`] for imports, `request_timeout` for the rest;
+/// past it the request is answered 408 and its work dropped.
+pub(crate) async fn time_limit(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let limit = if is_import(req.method(), req.uri().path()) {
+        IMPORT_TIME_LIMIT
+    } else {
+        state.settings.request_timeout
+    };
+    tokio::time::timeout(limit, next.run(req))
+        .await
+        .unwrap_or_else(|_| StatusCode::REQUEST_TIMEOUT.into_response())
+}
 
 /// Chunks in flight between the request and the parser.
 const IN_FLIGHT: usize = 8;
@@ -300,6 +337,17 @@ mod tests {
         let mut all = Vec::new();
         assert!(r.read_to_end(&mut all).is_err());
         assert_eq!(all, b"x");
+    }
+
+    #[test]
+    fn only_imports_get_the_long_time_limit() {
+        assert!(is_import(&Method::POST, "/inbox/import"));
+        assert!(is_import(&Method::POST, "/api/v1/accounts/0190/import"));
+        assert!(!is_import(&Method::GET, "/inbox/import"));
+        assert!(!is_import(&Method::POST, "/api/v1/accounts//import"));
+        assert!(!is_import(&Method::POST, "/api/v1/accounts/a/b/import"));
+        assert!(!is_import(&Method::POST, "/api/v1/accounts/0190/slots"));
+        assert!(!is_import(&Method::POST, "/posts/media"));
     }
 
     #[test]

@@ -39,7 +39,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use humas_app::App;
 use humas_app::publish::{FsMediaStore, MediaStore};
-use tower_http::timeout::TimeoutLayer;
 
 pub use metrics::Metrics;
 
@@ -123,7 +122,6 @@ impl AppState {
 /// `into_make_service_with_connect_info::<SocketAddr>()` so throttling sees client addresses.
 pub fn router(state: AppState) -> Router {
     let limit = state.settings.max_body_bytes;
-    let timeout = state.settings.request_timeout;
     let r = routes::all();
     // Innermost first: CSRF needs the session.
     let pages = r
@@ -147,9 +145,10 @@ pub fn router(state: AppState) -> Router {
             metrics::record,
         ))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            timeout,
+        // `request_timeout` for everything but a bulk import, which may take minutes.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            import_stream::time_limit,
         ))
         .with_state(state)
 }

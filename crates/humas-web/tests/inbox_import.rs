@@ -643,3 +643,43 @@ async fn an_upload_without_the_token_before_the_file_is_refused() {
     assert_eq!(resp.status(), 200);
     assert!(stored(&t, account.id).await.contains(&"csrf-1".to_owned()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_may_take_longer_than_other_requests() {
+    let limit = std::time::Duration::from_millis(100);
+    let t = TestApp::spawn_configured(
+        humas_app::AuthSettings::for_tests(),
+        humas_web::WebSettings {
+            request_timeout: limit,
+            ..humas_web::WebSettings::default()
+        },
+    )
+    .await;
+    let account = account_of(&t, "dinkes").await;
+    let token = t.token("operator.dinkes").await;
+    let file: String = (0..3_000)
+        .map(|i| {
+            line(
+                &format!("slow-{i}"),
+                &format!("Antrean puskesmas {i} panjang sekali"),
+            ) + "\n"
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let resp = reqwest::Client::new()
+        .post(t.url(&format!("/api/v1/accounts/{}/import", account.id)))
+        .bearer_auth(&token)
+        .header("content-type", "application/x-ndjson")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        took > limit,
+        "the import must outlast request_timeout to test it ({took:?})"
+    );
+    let json: Value = resp.json().await.unwrap();
+    assert_eq!(json["inserted"], 3_000);
+}
