@@ -35,15 +35,21 @@ const fn is_content(kind: TokenKind) -> bool {
     )
 }
 
-/// Byte lanes never reach 256 when flushed after this many hashes.
-const FLUSH_AFTER: u32 = 255;
-const ONE_PER_BYTE: u64 = 0x0101_0101_0101_0101;
+/// Nibble lanes are spilled into byte lanes after this many hashes (a nibble holds 15).
+const NIBBLE_ADDS: u32 = 15;
+/// Byte lanes are flushed into wide totals before they could pass 255.
+const BYTE_ADDS: u32 = 255;
+const ONE_PER_NIBBLE: u64 = 0x1111_1111_1111_1111;
+const LOW_NIBBLES: u64 = 0x0F0F_0F0F_0F0F_0F0F;
 
-/// How often each of the 64 bits was set in the hashes counted so far. Eight counters share a
-/// u64, one per byte: `(h >> k) & 0x0101…` puts bits k, k+8, …, k+56 of a hash into the eight
-/// bytes, so one add counts eight bits; the bytes are flushed into wide totals before they
-/// could overflow.
+/// How often each of the 64 bits was set in the hashes counted so far. Sixteen counters share
+/// a u64, one per nibble: `(h >> k) & 0x1111…` puts bits k, k+4, …, k+60 of a hash into the
+/// sixteen nibbles, so one add counts sixteen bits. Every 15 hashes the nibbles are spilled
+/// into byte lanes (lane `k` holds bits k, k+8, …, k+56), and those into wide totals before
+/// they could overflow.
 struct BitCounts {
+    nibbles: [u64; 4],
+    in_nibbles: u32,
     lanes: [u64; 8],
     in_lanes: u32,
     totals: [u64; 64],
@@ -53,6 +59,8 @@ struct BitCounts {
 impl BitCounts {
     const fn new() -> Self {
         Self {
+            nibbles: [0; 4],
+            in_nibbles: 0,
             lanes: [0; 8],
             in_lanes: 0,
             totals: [0; 64],
@@ -60,18 +68,35 @@ impl BitCounts {
         }
     }
 
+    #[inline]
     fn add(&mut self, h: u64) {
-        if self.in_lanes == FLUSH_AFTER {
-            self.flush();
+        if self.in_nibbles == NIBBLE_ADDS {
+            self.spill();
         }
-        for (k, lane) in self.lanes.iter_mut().enumerate() {
-            *lane += (h >> k) & ONE_PER_BYTE;
+        for (k, nibble) in self.nibbles.iter_mut().enumerate() {
+            *nibble += (h >> k) & ONE_PER_NIBBLE;
         }
-        self.in_lanes += 1;
+        self.in_nibbles += 1;
         self.hashes += 1;
     }
 
-    fn flush(&mut self) {
+    /// Moves the nibble counts into the byte lanes: nibble `2j` of lane `k` counts bit
+    /// `k + 8j`, nibble `2j + 1` bit `k + 4 + 8j`.
+    fn spill(&mut self) {
+        if self.in_lanes + self.in_nibbles > BYTE_ADDS {
+            self.flush_lanes();
+        }
+        let (low, high) = self.lanes.split_at_mut(4);
+        for ((nibble, lo), hi) in self.nibbles.iter_mut().zip(low).zip(high) {
+            *lo += *nibble & LOW_NIBBLES;
+            *hi += (*nibble >> 4) & LOW_NIBBLES;
+            *nibble = 0;
+        }
+        self.in_lanes += self.in_nibbles;
+        self.in_nibbles = 0;
+    }
+
+    fn flush_lanes(&mut self) {
         for (k, lane) in self.lanes.iter().enumerate() {
             for (byte, count) in lane.to_le_bytes().into_iter().enumerate() {
                 if let Some(total) = self.totals.get_mut(8 * byte + k) {
@@ -81,6 +106,11 @@ impl BitCounts {
         }
         self.lanes = [0; 8];
         self.in_lanes = 0;
+    }
+
+    fn flush(&mut self) {
+        self.spill();
+        self.flush_lanes();
     }
 }
 
@@ -93,8 +123,10 @@ struct Features {
     /// Words and pairs are counted apart, so that counting needs no multiplication.
     words: BitCounts,
     pairs: BitCounts,
-    /// FNV state after the previous word, from which its pair with the next word continues.
-    previous: Option<u64>,
+    /// FNV state after the previous word, from which its pair with the next word continues
+    /// (meaningful once `has_previous`).
+    previous: u64,
+    has_previous: bool,
 }
 
 impl Features {
@@ -102,7 +134,8 @@ impl Features {
         Self {
             words: BitCounts::new(),
             pairs: BitCounts::new(),
-            previous: None,
+            previous: 0,
+            has_previous: false,
         }
     }
 
@@ -118,24 +151,27 @@ impl Features {
                 pair = self.pair_start();
             } else {
                 word = fnv_step(word, b);
-                pair = pair.map(|p| fnv_step(p, b));
+                pair = fnv_step(pair, b);
             }
         }
         self.end_word(word, pair);
     }
 
-    /// The state a pair starts from: the previous word, then the separator.
-    fn pair_start(&self) -> Option<u64> {
-        self.previous
-            .map(|p| (p ^ PAIR_SEPARATOR).wrapping_mul(FNV_PRIME))
+    /// The state a pair starts from: the previous word, then the separator (unused before the
+    /// first word).
+    #[inline]
+    const fn pair_start(&self) -> u64 {
+        (self.previous ^ PAIR_SEPARATOR).wrapping_mul(FNV_PRIME)
     }
 
-    fn end_word(&mut self, word: u64, pair: Option<u64>) {
+    #[inline]
+    fn end_word(&mut self, word: u64, pair: u64) {
         self.words.add(finish(word));
-        if let Some(pair) = pair {
+        if self.has_previous {
             self.pairs.add(finish(pair));
         }
-        self.previous = Some(word);
+        self.previous = word;
+        self.has_previous = true;
     }
 
     /// SimHash sets bit `b` when the features with `b` set outweigh those without:

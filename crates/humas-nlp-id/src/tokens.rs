@@ -222,6 +222,10 @@ fn scan_one(
     norm: &mut String,
     memo: Option<&mut WordMemo>,
 ) -> Option<(TokenKind, usize)> {
+    // Most tokens are words starting with an ASCII letter or digit: no emoji or emoticon test.
+    if c.is_ascii_alphanumeric() && !matches!(c, 'h' | 'H' | 'w' | 'W') {
+        return Some(scan_word_or_number(text, start, c, norm, memo));
+    }
     let rest = text.get(start..).unwrap_or_default();
     if matches!(c, 'h' | 'H' | 'w' | 'W')
         && let Some(end) = url_end(text, start)
@@ -383,6 +387,10 @@ fn scan_word_or_number(
         let Some(c) = char_at(text, end) else {
             break;
         };
+        // A word mostly ends at a space or at ASCII punctuation that no word takes.
+        if c.is_ascii() && !matches!(c, '\'' | '-' | '.' | ',') {
+            break;
+        }
         let next_at = end + c.len_utf8();
         if !word_takes(c, prev, char_at(text, next_at)) {
             break;

@@ -183,6 +183,12 @@ impl StemCache {
 
     /// Appends the stem of `word` to `out`, from the cache when the word was seen recently.
     pub(crate) fn push_stem(&mut self, word: &str, out: &mut String) {
+        // A word with a byte other than `a`–`z` and `-` is its own stem: numbers (mostly
+        // unique, they would only push words out of the table) skip the table.
+        if word.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+            out.push_str(word);
+            return;
+        }
         self.0
             .push(word, out, |w, out| out.push_str(&super::stem(w)));
     }
