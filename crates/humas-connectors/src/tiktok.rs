@@ -30,6 +30,14 @@
 //! → [`ConnectorError::RateLimited`], the spam-risk, audit, privacy and URL-ownership codes →
 //! [`ConnectorError::Refused`] with what to do, `internal_error` or 5xx →
 //! [`ConnectorError::Unavailable`].
+//!
+//! # Tokens
+//!
+//! Access tokens live 24 hours, refresh tokens a year (`refresh_expires_in`), and a renewal
+//! (`POST /v2/oauth/token/`, `grant_type=refresh_token`) returns a new refresh token. With
+//! [`TikTokClient::with_renewal`], `access_token_invalid` renews once and repeats the call (a
+//! refused call did nothing), and the new pair goes at once to the [`TokenKeeper`]; a pair
+//! another process stored meanwhile is taken instead of renewing again.
 
 use std::time::Duration;
 
@@ -45,11 +53,15 @@ use sha2::Sha256;
 use tokio::sync::Mutex;
 use url::Url;
 
+use std::sync::Arc;
+
 use crate::ConnectorError;
 use crate::http::{Http, read_body, retry_after, status_error, transport_error};
+use crate::oauth::Provider;
 use crate::outbound::{
     MediaKind, OutboundMedia, OutboundPost, PublishOutcome, Published, Publisher,
 };
+use crate::renewal::{RenewedTokens, TokenKeeper};
 
 /// Chunk size for `FILE_UPLOAD` when none is configured: TikTok takes chunks of 5–64 MB, the
 /// last one up to 128 MB.
@@ -114,6 +126,24 @@ pub struct TikTokClient {
     config: TikTokConfig,
     /// The account's username from the last creator-info answer, for the post's link.
     username: Mutex<Option<String>>,
+    /// The access token in use and, when the client may renew it, how.
+    tokens: Mutex<Tokens>,
+    renewal: Option<Renewal>,
+}
+
+#[derive(Debug)]
+struct Tokens {
+    access: SecretString,
+    refresh: Option<SecretString>,
+    /// A renewed pair the keeper could not store yet, and the refresh token it replaced.
+    pending: Option<(RenewedTokens, Option<SecretString>)>,
+}
+
+/// How the client renews its token: the app's client and where the new pair goes.
+#[derive(Debug)]
+struct Renewal {
+    provider: Provider,
+    keeper: Arc<dyn TokenKeeper>,
 }
 
 /// `creator_info/query` data (section 5.3).
@@ -181,10 +211,83 @@ impl TikTokClient {
     /// A client over the guarded `http`.
     #[must_use]
     pub fn new(http: Http, config: TikTokConfig) -> Self {
+        let tokens = Tokens {
+            access: config.access_token.clone(),
+            refresh: None,
+            pending: None,
+        };
         Self {
             http,
             config,
             username: Mutex::new(None),
+            tokens: Mutex::new(tokens),
+            renewal: None,
+        }
+    }
+
+    /// Lets the client renew an invalid access token with `refresh_token` through the app's
+    /// client (`provider`, from [`Provider::tiktok`]), handing every new pair to `keeper`.
+    #[must_use]
+    pub fn with_renewal(
+        mut self,
+        provider: Provider,
+        refresh_token: SecretString,
+        keeper: Arc<dyn TokenKeeper>,
+    ) -> Self {
+        self.tokens.get_mut().refresh = Some(refresh_token);
+        self.renewal = Some(Renewal { provider, keeper });
+        self
+    }
+
+    /// Renews the access token `refused`, unless a newer one is in use or stored already.
+    async fn renew(&self, refused: &SecretString) -> Result<(), ConnectorError> {
+        let Some(renewal) = &self.renewal else {
+            return Err(ConnectorError::TokenExpired("no refresh token".to_owned()));
+        };
+        let mut tokens = self.tokens.lock().await;
+        if tokens.access.expose_secret() != refused.expose_secret() {
+            return Ok(());
+        }
+        if let Some(stored) = renewal.keeper.stored().await
+            && stored.access_token.expose_secret() != refused.expose_secret()
+        {
+            tokens.access = stored.access_token;
+            if stored.refresh_token.is_some() {
+                tokens.refresh = stored.refresh_token;
+            }
+            return Ok(());
+        }
+        let Some(spent) = tokens.refresh.clone() else {
+            return Err(ConnectorError::TokenExpired("no refresh token".to_owned()));
+        };
+        let set =
+            crate::oauth::refresh(&self.http, &renewal.provider, &spent, Timestamp::now()).await?;
+        tokens.access = set.access_token.clone();
+        if let Some(rotated) = &set.refresh_token {
+            tokens.refresh = Some(rotated.clone());
+        }
+        let renewed = RenewedTokens {
+            access_token: set.access_token,
+            refresh_token: set.refresh_token,
+            expires_at: set.expires_at,
+            refresh_expires_at: set.refresh_expires_at,
+        };
+        if renewal.keeper.save(&renewed, Some(&spent)).await.is_err() {
+            tokens.pending = Some((renewed, Some(spent)));
+        }
+        Ok(())
+    }
+
+    /// Tries again to store a pair the keeper could not store before.
+    async fn save_pending(&self) {
+        let Some(renewal) = &self.renewal else {
+            return;
+        };
+        let mut tokens = self.tokens.lock().await;
+        if let Some((pair, spent)) = tokens.pending.take()
+            && renewal.keeper.save(&pair, spent.as_ref()).await.is_err()
+        {
+            tokens.pending = Some((pair, spent));
         }
     }
 
@@ -194,14 +297,36 @@ impl TikTokClient {
         self.config.status_poll
     }
 
-    /// `POST {api_base}{path}` with a JSON body; the `data` of a successful answer.
+    /// `POST {api_base}{path}` with a JSON body; the `data` of a successful answer. An invalid
+    /// access token is renewed once, when the client may, and the call repeated.
     async fn call(&self, path: &str, body: &Value) -> Result<Value, ApiFailure> {
+        self.save_pending().await;
+        let access = self.tokens.lock().await.access.clone();
+        match self.call_with(&access, path, body).await {
+            Err(failure)
+                if self.renewal.is_some()
+                    && failure.code.as_deref() == Some("access_token_invalid") =>
+            {
+                self.renew(&access).await?;
+                let access = self.tokens.lock().await.access.clone();
+                self.call_with(&access, path, body).await
+            }
+            other => other,
+        }
+    }
+
+    async fn call_with(
+        &self,
+        access: &SecretString,
+        path: &str,
+        body: &Value,
+    ) -> Result<Value, ApiFailure> {
         let url = self.http.url(&self.config.api_base, path)?;
         let response = self
             .http
             .client()
             .post(url)
-            .bearer_auth(self.config.access_token.expose_secret())
+            .bearer_auth(access.expose_secret())
             .header(CONTENT_TYPE, "application/json; charset=UTF-8")
             .body(body.to_string())
             .send()

@@ -517,3 +517,107 @@ fn config_debug_never_shows_the_token() {
     assert!(!format!("{config:?}").contains("act.very-secret"));
     assert_eq!(config.status_poll, Duration::from_secs(60));
 }
+
+/// One save: the access token, the new refresh token, the refresh token it replaced.
+type Save = (String, Option<String>, Option<String>);
+
+/// Keeps renewed tokens in memory, as the server keeps them sealed in the database.
+#[derive(Debug, Default)]
+struct Kept {
+    saves: std::sync::Mutex<Vec<Save>>,
+}
+
+#[async_trait::async_trait]
+impl humas_connectors::renewal::TokenKeeper for Kept {
+    async fn save(
+        &self,
+        tokens: &humas_connectors::renewal::RenewedTokens,
+        replaced: Option<&SecretString>,
+    ) -> Result<(), String> {
+        use secrecy::ExposeSecret as _;
+        assert!(tokens.expires_at.is_some() && tokens.refresh_expires_at.is_some());
+        self.saves.lock().unwrap().push((
+            tokens.access_token.expose_secret().to_owned(),
+            tokens
+                .refresh_token
+                .as_ref()
+                .map(|r| r.expose_secret().to_owned()),
+            replaced.map(|r| r.expose_secret().to_owned()),
+        ));
+        Ok(())
+    }
+
+    async fn stored(&self) -> Option<humas_connectors::renewal::RenewedTokens> {
+        None
+    }
+}
+
+fn renewing(fake: &FakeTikTok, kept: &Arc<Kept>) -> TikTokClient {
+    let provider = humas_connectors::oauth::Provider::tiktok(
+        &fake.base(),
+        "https://www.tiktok.com",
+        "tiktok-app",
+        SecretString::from("tiktok-secret"),
+    );
+    client(fake).with_renewal(
+        provider,
+        SecretString::from("rft.first"),
+        Arc::clone(kept) as Arc<dyn humas_connectors::renewal::TokenKeeper>,
+    )
+}
+
+#[tokio::test]
+async fn an_invalid_token_is_renewed_once_the_rotated_pair_kept_and_the_call_repeated() {
+    let fake = FakeTikTok::start(TOKEN).await;
+    fake.with(|s| {
+        s.token = "act.issued-later".into(); // our 24-hour token died
+        s.refresh_tokens.insert("rft.first".into());
+    });
+    let kept = Arc::new(Kept::default());
+    let tiktok = renewing(&fake, &kept);
+    let handle = pending(
+        tiktok
+            .publish(&post("Sosialisasi", vec![video(Some(PULLED), 40, 30)]))
+            .await
+            .unwrap(),
+    );
+    assert!(handle.starts_with("v_pub_url~"), "{handle}");
+    assert_eq!(
+        *kept.saves.lock().unwrap(),
+        [(
+            "act.renewed-1".to_owned(),
+            Some("rft.renewed-1".to_owned()),
+            Some("rft.first".to_owned())
+        )]
+    );
+    let paths: Vec<String> = fake.seen().iter().map(|s| s.path.clone()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/v2/post/publish/creator_info/query/",
+            "/v2/oauth/token/",
+            "/v2/post/publish/creator_info/query/",
+            "/v2/post/publish/video/init/"
+        ]
+    );
+    // The next renewal spends the rotated refresh token (the fake refuses rft.first now).
+    fake.with(|s| s.token = "act.issued-even-later".into());
+    tiktok
+        .publish(&post("Lagi", vec![video(Some(PULLED), 40, 30)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.saves.lock().unwrap().last().unwrap().2.as_deref(),
+        Some("rft.renewed-1")
+    );
+
+    // A refresh token TikTok refuses: reconnect, once, no loop.
+    let dead = FakeTikTok::start(TOKEN).await;
+    dead.with(|s| s.token = "act.other".into());
+    let err = renewing(&dead, &Arc::new(Kept::default()))
+        .publish(&post("x", vec![video(Some(PULLED), 40, 30)]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::TokenExpired(_)), "{err:?}");
+    assert_eq!(dead.seen().len(), 2, "one call, one refused renewal");
+}

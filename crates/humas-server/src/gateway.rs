@@ -2,7 +2,7 @@
 //! credentials, for polling (workers) and for replies, hiding and deleting (the app's
 //! [`PlatformGateway`]).
 //!
-//! **Renewed tokens.** X access tokens live 2 hours and YouTube's one; with the platform's
+//! **Renewed tokens.** X access tokens live 2 hours, YouTube's one, TikTok's 24; with the platform's
 //! OAuth client in `oauth_clients_file` and a refresh token stored, the connector renews them
 //! itself, and [`StoredTokens`] writes the new pair into the account's sealed credentials at
 //! once ([`App::store_renewed_tokens`], audited as a change by the system, no secret in the
@@ -12,8 +12,7 @@
 //! marked `token_expired` (the account pages then ask for a reconnect); the connector keeps the
 //! pair and stores it on its next call. Meta (Page tokens do not expire; no refresh grant),
 //! Mastodon (tokens do not expire) and Bluesky (an app-password session, created again after a
-//! restart) have nothing to store; TikTok's refresh grant is not run yet (its 24-hour token asks
-//! for a reconnect when it dies).
+//! restart) have nothing to store. X and TikTok rotate the refresh token; Google does not.
 
 use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
@@ -267,6 +266,29 @@ fn youtube_refresh(options: &ConnectOptions, creds: &Credentials) -> Option<OAut
     })
 }
 
+/// How a TikTok account renews its token: TikTok's client and the stored refresh token.
+fn tiktok_renewal(
+    options: &ConnectOptions,
+    creds: &Credentials,
+    base: &str,
+) -> Option<(humas_connectors::oauth::Provider, SecretString)> {
+    let client = options.clients.as_ref()?.tiktok.as_ref()?;
+    let refresh_token = creds
+        .refresh_token
+        .as_ref()
+        .filter(|t| !t.trim().is_empty())?;
+    let provider = humas_connectors::oauth::Provider::tiktok(
+        base,
+        client
+            .authorize_url
+            .as_deref()
+            .unwrap_or(humas_connectors::oauth::TIKTOK_AUTHORIZE_BASE),
+        client.client_key.as_deref()?,
+        SecretString::from(client.client_secret.clone()?),
+    );
+    Some((provider, SecretString::from(refresh_token.clone())))
+}
+
 /// Builds the connector for an account from its credentials; YouTube accounts share `quota`
 /// (one project's daily units).
 ///
@@ -349,10 +371,18 @@ pub fn connector(
         ))),
         // Unaudited TikTok apps may only post privately; the creator-info check refuses
         // (with TikTok's words) when the account does not allow public posts.
-        Platform::Tiktok => Ok(Connector::Tiktok(TikTokClient::new(
-            http.clone(),
-            TikTokConfig::new(base, token()?, "PUBLIC_TO_EVERYONE"),
-        ))),
+        Platform::Tiktok => {
+            let mut client = TikTokClient::new(
+                http.clone(),
+                TikTokConfig::new(base, token()?, "PUBLIC_TO_EVERYONE"),
+            );
+            if let Some((provider, refresh_token)) = tiktok_renewal(options, creds, base)
+                && let Some(keeper) = &options.keeper
+            {
+                client = client.with_renewal(provider, refresh_token, Arc::clone(keeper));
+            }
+            Ok(Connector::Tiktok(client))
+        }
         other => Err(ConnectError::Unsupported(other)),
     }
 }

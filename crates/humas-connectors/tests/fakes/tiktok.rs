@@ -5,10 +5,12 @@
 //! status progression (processing, complete without an id during moderation, complete with the
 //! id as a JSON number, or failed). Every answer is TikTok's `{"data","error"}` envelope;
 //! failures can be scripted (5xx, 429 `rate_limit_exceeded`, any error code, malformed bodies).
+//! `POST /v2/oauth/token/` renews with a refresh token, rotating it (a spent one is refused
+//! with TikTok's 200 + `invalid_grant`).
 
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -98,6 +100,9 @@ pub struct TikTokState {
     pub steps: Vec<Step>,
     pub failures: VecDeque<Failure>,
     pub seen: Vec<Seen>,
+    /// Refresh tokens `POST /v2/oauth/token/` accepts, each once.
+    pub refresh_tokens: HashSet<String>,
+    pub refresh_calls: u32,
     next_id: u64,
 }
 
@@ -138,6 +143,8 @@ impl FakeTikTok {
             ],
             failures: VecDeque::new(),
             seen: Vec::new(),
+            refresh_tokens: HashSet::new(),
+            refresh_calls: 0,
             next_id: 7_327_000_000_000_000_000,
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
@@ -213,6 +220,9 @@ async fn handle(
         && let Some(id) = uri.path().strip_prefix("/upload/")
     {
         return put_chunk(&mut s, id, header("content-range"), &body);
+    }
+    if method == Method::POST && uri.path() == "/v2/oauth/token/" {
+        return renew(&mut s, &body);
     }
     if header("authorization").as_deref() != Some(&format!("Bearer {}", s.token)) {
         return envelope_error(
@@ -438,4 +448,23 @@ fn put_chunk(s: &mut TikTokState, id: &str, range: Option<String>, body: &[u8]) 
     } else {
         StatusCode::PARTIAL_CONTENT.into_response()
     }
+}
+
+/// `POST /v2/oauth/token/` with `grant_type=refresh_token`: a new pair, the old refresh token
+/// spent.
+fn renew(s: &mut TikTokState, body: &[u8]) -> Response {
+    s.refresh_calls += 1;
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    let presented = form.get("refresh_token").cloned().unwrap_or_default();
+    if form.get("grant_type").map(String::as_str) != Some("refresh_token")
+        || form.get("client_key").map(String::as_str) != Some("tiktok-app")
+        || !s.refresh_tokens.remove(&presented)
+    {
+        return axum::Json(json!({"error": "invalid_grant", "error_description": "Refresh token is invalid or expired.", "log_id": "20250101000000RFR"})).into_response();
+    }
+    let n = s.refresh_calls;
+    s.token = format!("act.renewed-{n}");
+    let refresh = format!("rft.renewed-{n}");
+    s.refresh_tokens.insert(refresh.clone());
+    axum::Json(json!({"access_token": s.token, "expires_in": 86400, "open_id": "-000abc", "refresh_expires_in": 31536000, "refresh_token": refresh, "scope": "user.info.basic,video.publish", "token_type": "Bearer"})).into_response()
 }
