@@ -107,7 +107,10 @@ pub struct ImportReport {
 pub type ImportLines = Box<dyn Iterator<Item = Result<Inbound, RejectedLine>> + Send>;
 
 enum Chunk {
-    Messages(Vec<Inbound>, Vec<RejectedLine>),
+    /// A batch, the rejected lines kept since the last one, and how many were rejected in all
+    /// since the last one (only the first [`KEEP_REJECTED`] of the file are kept, so a file of
+    /// mostly bad lines does not fill memory with reasons).
+    Messages(Vec<Inbound>, Vec<RejectedLine>, u64),
     /// The file cannot be read at all (a CSV header naming unknown columns, …).
     Unreadable(String),
 }
@@ -188,10 +191,9 @@ impl App {
                         message: reason,
                     });
                 }
-                Chunk::Messages(messages, rejected) => {
-                    report.rejected_count += rejected.len() as u64;
-                    let room = KEEP_REJECTED.saturating_sub(report.rejected.len());
-                    report.rejected.extend(rejected.into_iter().take(room));
+                Chunk::Messages(messages, rejected, rejected_count) => {
+                    report.rejected_count += rejected_count;
+                    report.rejected.extend(rejected);
                     if messages.is_empty() {
                         continue;
                     }
@@ -254,22 +256,29 @@ impl App {
 fn parse_into(lines: ImportLines, tx: &mpsc::Sender<Chunk>) {
     let mut messages = Vec::with_capacity(BATCH);
     let mut rejected = Vec::new();
+    let mut rejected_since = 0_u64;
+    let mut kept = 0_usize;
     for line in lines {
         match line {
             Ok(m) => messages.push(m),
-            Err(e) => rejected.push(e),
+            Err(e) => {
+                rejected_since += 1;
+                if kept < KEEP_REJECTED {
+                    kept += 1;
+                    rejected.push(e);
+                }
+            }
         }
         if messages.len() == BATCH {
             let full = std::mem::replace(&mut messages, Vec::with_capacity(BATCH));
-            if tx
-                .blocking_send(Chunk::Messages(full, std::mem::take(&mut rejected)))
-                .is_err()
-            {
+            let chunk = Chunk::Messages(full, std::mem::take(&mut rejected), rejected_since);
+            rejected_since = 0;
+            if tx.blocking_send(chunk).is_err() {
                 return;
             }
         }
     }
-    let _ = tx.blocking_send(Chunk::Messages(messages, rejected));
+    let _ = tx.blocking_send(Chunk::Messages(messages, rejected, rejected_since));
 }
 
 #[cfg(test)]
@@ -379,6 +388,28 @@ mod tests {
         assert_eq!(after["inserted"], report.inserted);
         assert_eq!(after["rejected"], rejected);
         assert_eq!(entries[0].actor, "cli");
+    }
+
+    #[tokio::test]
+    async fn only_the_first_rejected_lines_are_kept_however_many_there_are() {
+        let (app, _dir) = app().await;
+        let account = app.store.list_accounts(None).await.unwrap().remove(0);
+        let report = app
+            .import_messages(&App::cli_actor(), &account, &source(), |_, _| {
+                let lines = (1..=5 * KEEP_REJECTED as u64).map(|line| {
+                    Err(RejectedLine {
+                        line,
+                        reason: "bad".into(),
+                    })
+                });
+                Ok(Box::new(lines) as ImportLines)
+            })
+            .await
+            .unwrap();
+        assert_eq!(report.rejected_count, 5 * KEEP_REJECTED as u64);
+        assert_eq!(report.rejected.len(), KEEP_REJECTED);
+        assert_eq!(report.rejected.last().unwrap().line, KEEP_REJECTED as u64);
+        assert_eq!(report.inserted, 0);
     }
 
     #[tokio::test]
