@@ -12,36 +12,99 @@ pub(crate) const KEY_BYTES: usize = 16;
 /// for a table it never reuses.
 pub(crate) const WARM_UP: u32 = 16;
 
-/// A short word as a cache key: its bytes, zero-padded, and its length (never 0).
+/// A short word as a cache key: its bytes, zero-padded to [`KEY_BYTES`] and read as two
+/// little-endian u64 halves, and its length (never 0). Built and compared in registers: no
+/// copy or comparison call per word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct WordKey {
-    bytes: [u8; KEY_BYTES],
+    lo: u64,
+    hi: u64,
     len: u8,
+}
+
+/// Up to eight bytes, zero-padded, as a little-endian u64 (two overlapping loads, no loop).
+#[inline]
+fn padded_u64(b: &[u8]) -> u64 {
+    let n = b.len();
+    let load4 = |s: &[u8]| {
+        s.get(..4)
+            .and_then(|s| <[u8; 4]>::try_from(s).ok())
+            .map_or(0, |a| u64::from(u32::from_le_bytes(a)))
+    };
+    let load8 = |s: &[u8]| {
+        s.get(..8)
+            .and_then(|s| <[u8; 8]>::try_from(s).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    match n {
+        0 => 0,
+        1..=3 => {
+            // First, middle and last byte: for 1..=3 bytes they cover every position.
+            let first = u64::from(b.first().copied().unwrap_or(0));
+            let mid = u64::from(b.get(n / 2).copied().unwrap_or(0));
+            let last = u64::from(b.last().copied().unwrap_or(0));
+            first | (mid << (8 * (n / 2))) | (last << (8 * (n - 1)))
+        }
+        // Two overlapping 4-byte loads: the overlap holds the same bytes in both.
+        4..=7 => load4(b) | (load4(b.get(n - 4..).unwrap_or_default()) << (8 * (n - 4))),
+        _ => load8(b),
+    }
 }
 
 impl WordKey {
     /// The key of a free slot (no word is empty).
     pub(crate) const EMPTY: Self = Self {
-        bytes: [0; KEY_BYTES],
+        lo: 0,
+        hi: 0,
         len: 0,
     };
 
     /// The key of `word`; `None` if it is empty or longer than [`KEY_BYTES`].
     #[inline]
     pub(crate) fn of(word: &[u8]) -> Option<Self> {
-        let len = u8::try_from(word.len()).ok().filter(|&l| l > 0)?;
-        let mut bytes = [0u8; KEY_BYTES];
-        bytes.get_mut(..word.len())?.copy_from_slice(word);
-        Some(Self { bytes, len })
+        let n = word.len();
+        if n == 0 || n > KEY_BYTES {
+            return None;
+        }
+        let len = u8::try_from(n).ok()?;
+        let (lo, hi) = if n <= 8 {
+            (padded_u64(word), 0)
+        } else {
+            (
+                padded_u64(word.get(..8).unwrap_or_default()),
+                padded_u64(word.get(8..).unwrap_or_default()),
+            )
+        };
+        Some(Self { lo, hi, len })
+    }
+
+    /// The key's bytes, zero-padded.
+    pub(crate) fn bytes(&self) -> [u8; KEY_BYTES] {
+        let mut out = [0u8; KEY_BYTES];
+        let (lo, hi) = out.split_at_mut(KEY_BYTES / 2);
+        lo.copy_from_slice(&self.lo.to_le_bytes());
+        hi.copy_from_slice(&self.hi.to_le_bytes());
+        out
+    }
+
+    /// Whether `slot` starts with this key's padded bytes and then its length byte.
+    #[inline]
+    fn is_at_start_of(&self, slot: &[u8]) -> bool {
+        let half = |at: usize| {
+            slot.get(at..at + 8)
+                .and_then(|s| <[u8; 8]>::try_from(s).ok())
+                .map(u64::from_le_bytes)
+        };
+        half(0) == Some(self.lo)
+            && half(8) == Some(self.hi)
+            && slot.get(KEY_LEN_AT) == Some(&self.len)
     }
 
     /// The slot of this key in a table of `2^bits` slots.
     #[inline]
     pub(crate) fn slot(&self, bits: u32) -> usize {
-        let (lo, hi) = self.bytes.split_at(KEY_BYTES / 2);
-        let lo = u64::from_le_bytes(lo.try_into().unwrap_or_default());
-        let hi = u64::from_le_bytes(hi.try_into().unwrap_or_default());
-        let h = (lo ^ hi.rotate_left(29) ^ u64::from(self.len)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let h = (self.lo ^ self.hi.rotate_left(29) ^ u64::from(self.len))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
         (h >> (64 - bits)) as usize
     }
 }
@@ -118,8 +181,7 @@ impl WordMemo {
         };
         let at = key.slot(MEMO_SLOT_BITS) * SLOT_BYTES;
         if let Some(slot) = self.arena.as_bytes().get(at..at + SLOT_BYTES)
-            && slot.get(..KEY_BYTES) == Some(&key.bytes[..])
-            && slot.get(KEY_LEN_AT) == Some(&key.len)
+            && key.is_at_start_of(slot)
             && let Some(&len) = slot.get(VALUE_LEN_AT)
             && let Some(value) = self
                 .arena
@@ -146,7 +208,7 @@ impl WordMemo {
         };
         dest.copy_from_slice(value.as_bytes());
         if let Some(k) = slot.get_mut(..KEY_BYTES) {
-            k.copy_from_slice(&key.bytes);
+            k.copy_from_slice(&key.bytes());
         }
         if let Some(l) = slot.get_mut(KEY_LEN_AT) {
             *l = key.len;
@@ -254,5 +316,18 @@ mod tests {
         assert_eq!(WordKey::of(b""), None);
         assert_eq!(WordKey::of(&[b'a'; KEY_BYTES + 1]), None);
         assert!(WordKey::of(&[b'a'; KEY_BYTES]).is_some());
+        // Every length: the key's bytes are the word's, zero-padded.
+        let word: Vec<u8> = (1..=KEY_BYTES as u8).collect();
+        for n in 1..=KEY_BYTES {
+            let key = WordKey::of(&word[..n]).unwrap();
+            let mut padded = [0u8; KEY_BYTES];
+            padded[..n].copy_from_slice(&word[..n]);
+            assert_eq!(key.bytes(), padded, "length {n}");
+            let mut slot = padded.to_vec();
+            slot.push(n as u8);
+            assert!(key.is_at_start_of(&slot), "length {n}");
+            slot[n - 1] ^= 1;
+            assert!(!key.is_at_start_of(&slot), "length {n}");
+        }
     }
 }
