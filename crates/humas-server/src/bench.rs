@@ -46,9 +46,10 @@ pub async fn run(app: &App, store: &OpenStore, cmd: BenchCommand) -> anyhow::Res
         BenchCommand::Ingest {
             messages,
             batch,
+            arrival,
             json,
         } => {
-            let r = ingest(app, messages, batch.clamp(1, 10_000)).await?;
+            let r = ingest(app, messages, batch.clamp(1, 10_000), arrival).await?;
             print(&r, json, &r.text())?;
         }
         BenchCommand::Inbox { pages, json } => {
@@ -94,6 +95,8 @@ pub(crate) fn print<T: Serialize>(value: &T, json: bool, text: &str) -> anyhow::
 pub struct IngestResult {
     /// `sqlite` or `postgresql`.
     pub backend: &'static str,
+    /// In what order the messages arrived.
+    pub arrival: Arrival,
     /// Messages pushed through.
     pub messages: usize,
     /// Of which stored as new.
@@ -115,8 +118,9 @@ pub struct IngestResult {
 impl IngestResult {
     fn text(&self) -> String {
         format!(
-            "backend            {}\nmessages           {} ({} new), batches of {}\ntime               {:.1} s\ningest             {:.0} messages/s\nraw insert ceiling {:.0} messages/s\ningest / ceiling   {:.0} %\npeak memory        {}\n",
+            "backend            {}\narrival            {:?}\nmessages           {} ({} new), batches of {}\ntime               {:.1} s\ningest             {:.0} messages/s\nraw insert ceiling {:.0} messages/s\ningest / ceiling   {:.0} %\npeak memory        {}\n",
             self.backend,
+            self.arrival,
             self.messages,
             self.inserted,
             self.batch,
@@ -186,14 +190,70 @@ async fn bench_accounts(app: &App) -> anyhow::Result<Vec<Account>> {
     Ok(accounts)
 }
 
+/// In what order generated messages arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrival {
+    /// Roughly in publication order, as polling and webhooks deliver them: each message was
+    /// published up to 15 minutes before the one after it would suggest, and answers a post of
+    /// the last few days. Indexes keyed by time mostly grow at their end.
+    Live,
+    /// Every batch spread over all 90 days, each reply to any of 5,000 posts: the worst case,
+    /// like an unsorted import of old history. Every index takes rows all over.
+    Scattered,
+}
+
+/// The span of publication times the generated messages cover.
+const SPAN_SECONDS: i64 = 90 * 86_400;
+
+/// Posts the scattered messages answer; live messages answer one of the `LIVE_THREADS` newest.
+const SCATTERED_THREADS: usize = 5_000;
+const LIVE_THREADS: usize = 40;
+
+/// A cheap, fixed mix of `n` (splitmix64's finaliser) for jitter that repeats between runs.
+fn mix(n: usize) -> u64 {
+    let mut z = (n as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// When message `n` of `total` was published (seconds before `now`) and which post it answers.
+fn placement(arrival: Arrival, n: usize, total: usize) -> (i64, usize) {
+    match arrival {
+        Arrival::Scattered => (
+            ((n * 7_919) % SPAN_SECONDS as usize) as i64,
+            n % SCATTERED_THREADS,
+        ),
+        Arrival::Live => {
+            let total = total.max(1) as i64;
+            let step = SPAN_SECONDS as f64 / total as f64;
+            let on_time = SPAN_SECONDS - (n as f64 * step) as i64;
+            let late = (mix(n) % 900) as i64;
+            // About one new post per 200 messages; a comment answers one of the newest.
+            let newest = n / 200;
+            let thread = newest.saturating_sub((mix(n) >> 20) as usize % LIVE_THREADS);
+            ((on_time + late).clamp(0, SPAN_SECONDS), thread)
+        }
+    }
+}
+
 /// One generated batch: corpus texts as mentions with unique ids from `run`.
-fn generated_batch(run: &str, start: usize, count: usize, now: Timestamp) -> Vec<Inbound> {
+fn generated_batch(
+    run: &str,
+    arrival: Arrival,
+    start: usize,
+    count: usize,
+    total: usize,
+    now: Timestamp,
+) -> Vec<Inbound> {
     let texts = corpus::generate(count, corpus::DEFAULT_SEED ^ (start as u64));
     texts
         .into_iter()
         .enumerate()
         .filter_map(|(i, text)| {
             let n = start + i;
+            let (ago, thread) = placement(arrival, n, total);
             Some(Inbound {
                 platform: Platform::X,
                 external_id: ExternalId::parse(&format!("{run}-{n}")).ok()?,
@@ -203,17 +263,20 @@ fn generated_batch(run: &str, start: usize, count: usize, now: Timestamp) -> Vec
                 title: None,
                 permalink: None,
                 parent_external_id: None,
-                thread_external_id: Some(
-                    ExternalId::parse(&format!("{run}-post-{}", n % 5_000)).ok()?,
-                ),
-                // Spread over the last 90 days so date filters and pages have work to do.
-                published_at: now - SignedDuration::from_secs(((n * 7_919) % (90 * 86_400)) as i64),
+                thread_external_id: Some(ExternalId::parse(&format!("{run}-post-{thread}")).ok()?),
+                // Over the last 90 days so date filters and pages have work to do.
+                published_at: now - SignedDuration::from_secs(ago),
             })
         })
         .collect()
 }
 
-async fn ingest(app: &App, total: usize, batch: usize) -> anyhow::Result<IngestResult> {
+async fn ingest(
+    app: &App,
+    total: usize,
+    batch: usize,
+    arrival: Arrival,
+) -> anyhow::Result<IngestResult> {
     let accounts = bench_accounts(app).await?;
     let run = format!("b{}", Timestamp::now().as_millisecond());
     let now = app.clock().now();
@@ -227,7 +290,7 @@ async fn ingest(app: &App, total: usize, batch: usize) -> anyhow::Result<IngestR
             let mut i = 0;
             while start < total {
                 let count = batch.min(total - start);
-                let inbound = generated_batch(&run, start, count, now);
+                let inbound = generated_batch(&run, arrival, start, count, total, now);
                 let account = &accounts[i % accounts.len()];
                 let prepared = app.prepare_messages(account, inbound).await?;
                 if tx.send(prepared).await.is_err() {
@@ -272,6 +335,7 @@ async fn ingest(app: &App, total: usize, batch: usize) -> anyhow::Result<IngestR
     let per_second = total as f64 / elapsed.as_secs_f64().max(1e-9);
     Ok(IngestResult {
         backend: app.store().backend_name(),
+        arrival,
         messages: total,
         inserted,
         batch,

@@ -368,6 +368,11 @@ pub enum BenchCommand {
         /// Messages per batch (one transaction each).
         #[arg(long, default_value_t = 1_000)]
         batch: usize,
+        /// In what order the messages arrive: `live` (roughly in publication order, as polling
+        /// and webhooks deliver them) or `scattered` (each batch spread over all 90 days: the
+        /// worst case, like an unsorted history import).
+        #[arg(long, value_enum, default_value_t = crate::bench::Arrival::Live)]
+        arrival: crate::bench::Arrival,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,

@@ -761,7 +761,10 @@ fn schemas() -> Value {
     for (name, schema) in events_doc::schemas() {
         s.insert(name.to_owned(), schema);
     }
-    for (name, schema) in calendar_doc::schemas().into_iter().chain(import_doc::schemas()) {
+    for (name, schema) in calendar_doc::schemas()
+        .into_iter()
+        .chain(import_doc::schemas())
+    {
         s.insert(name.to_owned(), schema);
     }
     for item in [
