@@ -9,7 +9,19 @@
 //! (`GET /{post-id}/comments?filter=stream&order=reverse_chronological` on Facebook,
 //! `GET /{media-id}/comments` with nested `replies` on Instagram), following
 //! `paging.cursors.after` while `paging.next` is present. One poll makes at most two requests
-//! (a listing page and a comment page) and returns `more: true` until the sweep is done.
+//! (a listing page and a comment page, or one page of replies) and returns `more: true` until
+//! the sweep is done.
+//!
+//! **Replies.** Facebook's `filter=stream` lists replies at every level in the same listing as
+//! the comments, so they page with it. Instagram nests the first [`NESTED_REPLIES`] replies
+//! of each comment (`replies.limit(50){…}`); a comment with more has `replies.paging.next`,
+//! and the rest are read from `GET /{ig-comment-id}/replies` with that `after` cursor, one
+//! page per poll, before the next page of comments. At most [`MetaConfig::reply_pages`] such
+//! pages per comment per sweep, so one viral comment cannot spend the rate limit; replies past
+//! that are reported in [`Page::rejected`] (the webhook still delivers new ones). Nested or
+//! listed replies whose `paging` cannot be followed (`next` without an `after` cursor, or not
+//! a list at all) are reported the same way with the reason, and the sweep goes on: the same
+//! answer would come back on every retry.
 //!
 //! On Facebook a post's comments come newest first, so paging stops once a page reaches
 //! comments older than the start of the previous sweep (minus [`MetaConfig::overlap`] for clock
@@ -21,10 +33,14 @@
 //! **Cursor** (opaque to callers) is JSON:
 //! `{"v":1,"last_sweep":<unix s of the last completed sweep's start>|null,
 //!   "sweep":{"started":<unix s>,"posts_after":"<listing cursor>"|null,"posts_done":bool,
-//!            "queue":[{"id":"…","permalink":"…"|null}],"comments_after":"<cursor>"|null}|null}`.
-//! `queue[0]` is the post being read and `comments_after` the position inside it. A cursor is
-//! only returned after the messages it covers, so polling again with an old cursor re-reads,
-//! never skips. A cursor that cannot be read starts a fresh sweep over the lookback window.
+//!            "queue":[{"id":"…","permalink":"…"|null}],"comments_after":"<cursor>"|null,
+//!            "reply_comments":[{"comment":"…","post":{…},"after":"<cursor>"}],
+//!            "reply_pages":<pages read of reply_comments[0]>}|null}`.
+//! `queue[0]` is the post being read and `comments_after` the position inside it;
+//! `reply_comments[0]` is the Instagram comment whose further replies are being read, with
+//! `after` the position inside them (the two reply fields are absent from older cursors). A
+//! cursor is only returned after the messages it covers, so polling again with an old cursor
+//! re-reads, never skips. A cursor that cannot be read starts a fresh sweep over the lookback window.
 //!
 //! # Webhooks
 //!
@@ -124,6 +140,9 @@ pub struct MetaConfig {
     pub overlap: SignedDuration,
     /// `limit` for listings and comment pages (Meta allows up to 100).
     pub page_size: u32,
+    /// Most pages of `GET /{ig-comment-id}/replies` read per comment per sweep, after the
+    /// [`NESTED_REPLIES`] replies nested in the comment (0: only those).
+    pub reply_pages: u32,
     /// Where Facebook video uploads go, e.g. `https://graph-video.facebook.com`; `None` sends
     /// them to [`Self::api_base`] (which Meta also accepts for single-request uploads).
     pub video_api_base: Option<String>,
@@ -155,7 +174,8 @@ impl Default for ContainerPoll {
 
 impl MetaConfig {
     /// A configuration with the defaults: Graph v23.0, 7 days of posts, 5 minutes of overlap,
-    /// pages of 50, videos uploaded to `api_base`, containers checked every 10 s for 5 minutes.
+    /// pages of 50, at most 20 further pages of replies per Instagram comment per sweep,
+    /// videos uploaded to `api_base`, containers checked every 10 s for 5 minutes.
     #[must_use]
     pub fn new(
         api_base: impl Into<String>,
@@ -173,6 +193,7 @@ impl MetaConfig {
             lookback: SignedDuration::from_hours(7 * 24),
             overlap: SignedDuration::from_mins(5),
             page_size: 50,
+            reply_pages: 20,
             video_api_base: None,
             container_poll: ContainerPoll::default(),
         }
@@ -591,6 +612,13 @@ impl Draft<'_> {
 /// so an id can never climb to another path.
 const ID_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'-');
 
+/// Replies nested in each Instagram comment of a comments page (`replies.limit(…)`); more are
+/// read from the comment's `replies` edge.
+pub const NESTED_REPLIES: u32 = 50;
+
+/// Fields of an Instagram reply, nested or listed.
+const IG_REPLY_FIELDS: &str = "id,text,timestamp,username,from,parent_id";
+
 /// Reads and answers comments for one Page or Instagram account.
 #[derive(Debug)]
 pub struct MetaClient {
@@ -614,6 +642,30 @@ struct Sweep {
     posts_done: bool,
     queue: Vec<PostRef>,
     comments_after: Option<String>,
+    /// Instagram comments with more replies than were nested, in the order met.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    reply_comments: Vec<ReplyRef>,
+    /// Pages of `reply_comments[0]`'s `replies` edge read so far this sweep.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    reply_pages: u32,
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if"
+)]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// An Instagram comment whose replies continue past what was read, and where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct ReplyRef {
+    comment: String,
+    /// The media it is on (thread and permalink of its replies).
+    post: PostRef,
+    /// `after` cursor of the next page of replies.
+    after: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -655,7 +707,13 @@ impl Listing {
         let Some(next) = &paging.next else {
             return Ok(None);
         };
-        if let Some(after) = paging.cursors.as_ref().and_then(|c| c.after.clone()) {
+        // An empty cursor would read the first page again.
+        if let Some(after) = paging
+            .cursors
+            .as_ref()
+            .and_then(|c| c.after.clone())
+            .filter(|a| !a.is_empty())
+        {
             return Ok(Some(after));
         }
         Url::parse(next)
@@ -665,6 +723,7 @@ impl Listing {
                     .find(|(k, _)| k == "after")
                     .map(|(_, v)| v.into_owned())
             })
+            .filter(|a| !a.is_empty())
             .map(Some)
             .ok_or_else(|| ConnectorError::Malformed("paging.next without an after cursor".into()))
     }
@@ -844,17 +903,22 @@ impl MetaClient {
             return Ok(());
         };
         let limit = self.config.page_size.to_string();
+        let ig_fields = format!(
+            "id,text,timestamp,username,from,parent_id,hidden,replies.limit({NESTED_REPLIES}){{{IG_REPLY_FIELDS}}}"
+        );
         let mut query: Vec<(&str, &str)> = vec![("limit", &limit)];
         match self.config.surface {
             Surface::FacebookPage => {
+                // `stream`: replies at every level, in this same listing (the default
+                // `toplevel` would leave them out).
                 query.push(("filter", "stream"));
                 query.push(("order", "reverse_chronological"));
-                query.push(("fields", "id,message,from,created_time,parent{id},permalink_url,is_hidden"));
+                query.push((
+                    "fields",
+                    "id,message,from,created_time,parent{id},permalink_url,is_hidden",
+                ));
             }
-            Surface::Instagram => query.push((
-                "fields",
-                "id,text,timestamp,username,from,parent_id,hidden,replies.limit(50){id,text,timestamp,username,from,parent_id}",
-            )),
+            Surface::Instagram => query.push(("fields", &ig_fields)),
         }
         if let Some(after) = &sweep.comments_after {
             query.push(("after", after));
@@ -882,16 +946,15 @@ impl MetaClient {
                 .and_then(|t| parse_graph_time(t).ok());
             older_seen |= created.is_some_and(|t| t.as_second() < stop_before);
             push(page, built);
-            // Instagram nests a comment's replies; they follow their comment.
-            let replies = item
-                .get("replies")
-                .and_then(|r| r.get("data"))
-                .and_then(Value::as_array);
-            let top_level = str_field(item, "id");
-            for reply in replies.into_iter().flatten() {
-                push(
+            // Instagram nests a comment's first replies; they follow their comment.
+            if let Some(replies) = item.get("replies") {
+                self.nested_replies(
+                    replies,
+                    str_field(item, "id"),
+                    &post,
+                    sweep,
                     page,
-                    instagram_comment(reply, top_level, &post, received_at),
+                    received_at,
                 );
             }
         }
@@ -905,6 +968,135 @@ impl MetaClient {
             }
         }
         Ok(())
+    }
+
+    /// Maps the replies nested in an Instagram comment and queues the comment when its
+    /// replies go on past them.
+    fn nested_replies(
+        &self,
+        replies: &Value,
+        comment: Option<&str>,
+        post: &PostRef,
+        sweep: &mut Sweep,
+        page: &mut Page,
+        received_at: Timestamp,
+    ) {
+        let listing = match Listing::deserialize(replies) {
+            Ok(l) => l,
+            Err(e) => {
+                page.rejected.push(Rejected {
+                    external_id: comment.map(str::to_owned),
+                    reason: format!("replies not read: nested replies are not a list ({e})"),
+                });
+                return;
+            }
+        };
+        for reply in &listing.data {
+            push(page, instagram_comment(reply, comment, post, received_at));
+        }
+        // A comment without an id was rejected above; its replies cannot be asked for.
+        let Some(comment) = comment else {
+            return;
+        };
+        match listing.next_after() {
+            Ok(None) => {}
+            Ok(Some(_)) if self.config.reply_pages == 0 => {
+                page.rejected.push(replies_cut(comment, listing.data.len()));
+            }
+            Ok(Some(after)) => sweep.reply_comments.push(ReplyRef {
+                comment: comment.to_owned(),
+                post: post.clone(),
+                after,
+            }),
+            Err(e) => page.rejected.push(Rejected {
+                external_id: Some(comment.to_owned()),
+                reason: format!(
+                    "replies after the first {} not read: {e}",
+                    listing.data.len()
+                ),
+            }),
+        }
+    }
+
+    /// Reads one page of further replies of `reply_comments[0]` (Instagram):
+    /// `GET /{ig-comment-id}/replies` from its `after` cursor.
+    async fn read_replies(
+        &self,
+        sweep: &mut Sweep,
+        page: &mut Page,
+        received_at: Timestamp,
+    ) -> Result<(), ConnectorError> {
+        let Some(pending) = sweep.reply_comments.first().cloned() else {
+            return Ok(());
+        };
+        let limit = self.config.page_size.to_string();
+        let query = [
+            ("limit", limit.as_str()),
+            ("fields", IG_REPLY_FIELDS),
+            ("after", pending.after.as_str()),
+        ];
+        let url = self.url(&[&pending.comment, "replies"], &query)?;
+        let listing = match self.get_listing(url).await {
+            Ok(l) => l,
+            // The comment was deleted since it was read: its replies went with it.
+            Err(ConnectorError::NotFound(_)) => {
+                sweep.reply_comments.remove(0);
+                sweep.reply_pages = 0;
+                return Ok(());
+            }
+            Err(ConnectorError::Malformed(e)) => {
+                return Err(ConnectorError::Malformed(format!(
+                    "replies of comment {}: {e}",
+                    pending.comment
+                )));
+            }
+            Err(e) => return Err(e),
+        };
+        for reply in &listing.data {
+            push(
+                page,
+                instagram_comment(reply, Some(&pending.comment), &pending.post, received_at),
+            );
+        }
+        sweep.reply_pages += 1;
+        let next = match listing.next_after() {
+            Ok(next) => next,
+            Err(e) => {
+                page.rejected.push(Rejected {
+                    external_id: Some(pending.comment.clone()),
+                    reason: format!("further replies not read: {e}"),
+                });
+                None
+            }
+        };
+        match (next, sweep.reply_comments.first_mut()) {
+            (Some(after), Some(head)) if sweep.reply_pages < self.config.reply_pages => {
+                head.after = after;
+            }
+            (next, _) => {
+                if next.is_some() {
+                    page.rejected.push(replies_cut(
+                        &pending.comment,
+                        NESTED_REPLIES as usize
+                            + self.config.page_size as usize * sweep.reply_pages as usize,
+                    ));
+                }
+                sweep.reply_comments.remove(0);
+                sweep.reply_pages = 0;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The note for a comment whose replies go on past what one sweep reads.
+fn replies_cut(comment: &str, read: usize) -> Rejected {
+    Rejected {
+        external_id: Some(comment.to_owned()),
+        reason: format!(
+            "replies after about the first {read} not read by polling this sweep (page limit per \
+             comment); the webhook delivers new ones"
+        ),
     }
 }
 
@@ -1073,14 +1265,18 @@ impl Poller for MetaClient {
             ..Sweep::default()
         });
         let mut page = Page::default();
-        if sweep.queue.is_empty() && !sweep.posts_done {
-            self.list_posts(&mut sweep, window_start).await?;
+        if !sweep.reply_comments.is_empty() {
+            self.read_replies(&mut sweep, &mut page, now).await?;
+        } else {
+            if sweep.queue.is_empty() && !sweep.posts_done {
+                self.list_posts(&mut sweep, window_start).await?;
+            }
+            if !sweep.queue.is_empty() {
+                self.read_comments(&mut sweep, stop_before, &mut page, now)
+                    .await?;
+            }
         }
-        if !sweep.queue.is_empty() {
-            self.read_comments(&mut sweep, stop_before, &mut page, now)
-                .await?;
-        }
-        if sweep.queue.is_empty() && sweep.posts_done {
+        if sweep.queue.is_empty() && sweep.posts_done && sweep.reply_comments.is_empty() {
             state.last_sweep = Some(sweep.started);
             state.sweep = None;
             page.more = false;

@@ -641,6 +641,377 @@ async fn instagram_reads_media_comments_and_nested_replies() {
     });
 }
 
+const MEDIA: &str = "18000000000000001";
+const VIRAL: &str = "17870913679150000";
+
+fn ig_item(id: &str, text: &str, user: &str, at: i64) -> Value {
+    json!({"id": id, "text": text, "timestamp": meta_time(at), "username": user,
+           "from": {"id": format!("ig{id}"), "username": user}, "like_count": 1, "hidden": false})
+}
+
+fn reply_id(n: usize) -> String {
+    format!("1787344045914{n:04}")
+}
+
+/// One media with a comment of `replies` replies (all stored; the fake nests and pages them as
+/// Graph does) and a quiet comment after it, and a newer media with one comment.
+async fn viral_fixture(replies: usize) -> Fake {
+    let fake = Fake::start(TOKEN, PAGE, IG).await;
+    let t = now();
+    let mut viral = ig_item(VIRAL, "Kenapa bansos belum cair?", "warga.viral", t - 5_000);
+    viral["replies"] = json!({"data": (1..=replies)
+        .map(|n| ig_item(&reply_id(n), &format!("Sama, saya juga #{n}"), &format!("warga{n}"), t - 4_000 + n as i64))
+        .collect::<Vec<_>>()});
+    fake.with(|s| {
+        s.posts = vec![
+            post(
+                IG,
+                MEDIA,
+                t - 6_000,
+                vec![
+                    viral,
+                    ig_item("17870913679150001", "Terima kasih", "warga.bdg", t - 3_000),
+                ],
+            ),
+            post(
+                IG,
+                "18000000000000002",
+                t - 200,
+                vec![ig_item(
+                    "17870913679150002",
+                    "Info banjir?",
+                    "warga.dpk",
+                    t - 100,
+                )],
+            ),
+        ];
+    });
+    fake
+}
+
+fn ig_client(fake: &Fake, page_size: u32, reply_pages: u32) -> MetaClient {
+    let mut config = MetaConfig::new(
+        fake.base(),
+        Surface::Instagram,
+        IG,
+        SecretString::from(TOKEN),
+    );
+    config.page_size = page_size;
+    config.reply_pages = reply_pages;
+    MetaClient::new(http(), config)
+}
+
+/// The `after` cursors of the `/{comment}/replies` requests, in order.
+fn reply_afters(fake: &Fake) -> Vec<String> {
+    fake.requests("GET", &format!("{VIRAL}/replies"))
+        .iter()
+        .map(|r| r.query.get("after").cloned().unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_instagram_comment_with_120_replies_is_read_whole_and_once() {
+    let fake = viral_fixture(120).await;
+    let client = ig_client(&fake, 25, 20);
+    let (pages, _) = sweep(&client, None).await;
+    let got = ids(&pages);
+    let unique: std::collections::HashSet<&String> = got.iter().collect();
+    assert_eq!(unique.len(), got.len(), "no message twice: {got:?}");
+    // The viral comment, its 120 replies, the quiet comment and the newer media's comment.
+    assert_eq!(got.len(), 123);
+    for n in 1..=120 {
+        assert!(unique.contains(&reply_id(n)), "reply {n} missing");
+    }
+    let replies: Vec<_> = pages
+        .iter()
+        .flat_map(|p| &p.messages)
+        .filter(|m| m.external_id.as_ref().starts_with("1787344045914"))
+        .collect();
+    assert_eq!(replies.len(), 120);
+    assert!(replies.iter().all(|m| m.kind == MessageKind::Reply
+        && m.parent_external_id.as_ref().map(AsRef::as_ref) == Some(VIRAL)
+        && m.thread_external_id.as_ref().map(AsRef::as_ref) == Some(MEDIA)
+        && m.permalink.as_deref() == Some("https://example.com/p/18000000000000001")));
+    assert!(pages.iter().all(|p| p.rejected.is_empty()));
+    // 50 nested, then 25 + 25 + 20 from the replies edge, continuing from the nested cursor.
+    assert_eq!(reply_afters(&fake), ["QVFI50", "QVFI75", "QVFI100"]);
+    let listed = fake.requests("GET", &format!("{VIRAL}/replies"));
+    assert!(listed.iter().all(|r| r.query["limit"] == "25"
+        && r.query["fields"].contains("parent_id")
+        && r.query["fields"].contains("username")));
+    let comments = fake.requests("GET", &format!("{MEDIA}/comments"));
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0].query["fields"].contains("replies.limit(50){"));
+    // Media come newest first: the quiet media, then the viral one and its further replies,
+    // after which the sweep ends.
+    let order: Vec<&str> = fake.with(|s| {
+        s.seen
+            .iter()
+            .filter(|r| r.path.ends_with("/replies") || r.path.ends_with("/comments"))
+            .map(|r| {
+                if r.path.ends_with("/replies") {
+                    "replies"
+                } else {
+                    "comments"
+                }
+            })
+            .collect()
+    });
+    assert_eq!(
+        order,
+        ["comments", "comments", "replies", "replies", "replies"]
+    );
+    // The next sweep reads them all again (Instagram comments have no order); the store
+    // deduplicates.
+    let (again, _) = sweep(&client, pages.last().unwrap().cursor.clone()).await;
+    assert_eq!(ids(&again).len(), 123);
+}
+
+#[tokio::test]
+async fn a_rate_limit_on_the_second_replies_page_keeps_what_was_read() {
+    for code in [4, 17, 32, 613] {
+        let fake = viral_fixture(120).await;
+        let client = ig_client(&fake, 25, 20);
+        // Polls as the worker does: each page's messages are stored with its cursor; an error
+        // ends the round and the next round starts from the last stored cursor.
+        let mut saved: Option<String> = None;
+        let mut stored: Vec<String> = Vec::new();
+        let mut failed = false;
+        for _ in 0..50 {
+            if !failed && fake.count("GET", "/replies") == 1 {
+                fake.inject_for(
+                    "GET /replies",
+                    400,
+                    graph_error(code, None, "Application request limit reached"),
+                );
+            }
+            match client.poll(saved.as_deref()).await {
+                Ok(page) => {
+                    stored.extend(page.messages.iter().map(|m| m.external_id.to_string()));
+                    assert!(page.rejected.is_empty(), "{:?}", page.rejected);
+                    saved = page.cursor.clone();
+                    if !page.more {
+                        break;
+                    }
+                }
+                Err(ConnectorError::RateLimited { .. }) if !failed => {
+                    failed = true;
+                    // What was read before the error is stored: the comment, the 50 nested
+                    // and the first listed page of replies.
+                    assert!(stored.contains(&reply_id(75)), "code {code}");
+                    assert!(!stored.contains(&reply_id(76)), "code {code}");
+                }
+                Err(e) => panic!("code {code}: {e:?}"),
+            }
+        }
+        assert!(failed, "code {code}: the injected limit was not met");
+        let unique: std::collections::HashSet<&String> = stored.iter().collect();
+        assert_eq!(unique.len(), stored.len(), "code {code}: duplicates");
+        assert_eq!(stored.len(), 123, "code {code}");
+        // The refused page is asked for again, from the same cursor, and nothing else is.
+        assert_eq!(
+            reply_afters(&fake),
+            ["QVFI50", "QVFI75", "QVFI75", "QVFI100"],
+            "code {code}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn instagram_replies_stop_at_the_page_limit_per_comment_and_say_so() {
+    let fake = viral_fixture(120).await;
+    let client = ig_client(&fake, 25, 2);
+    let (pages, _) = sweep(&client, None).await;
+    let got = ids(&pages);
+    assert!(got.contains(&reply_id(100)) && !got.contains(&reply_id(101)));
+    assert_eq!(got.len(), 103, "100 replies, 3 comments");
+    assert_eq!(reply_afters(&fake), ["QVFI50", "QVFI75"]);
+    let rejected: Vec<_> = pages.iter().flat_map(|p| &p.rejected).collect();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0].external_id.as_deref(), Some(VIRAL));
+    assert!(
+        rejected[0].reason.contains("first 100"),
+        "{}",
+        rejected[0].reason
+    );
+    // The sweep went on to the newer media.
+    assert!(got.contains(&"17870913679150002".to_owned()));
+
+    // 0: only the nested replies, and the cut is reported.
+    let fake = viral_fixture(120).await;
+    let client = ig_client(&fake, 25, 0);
+    let (pages, _) = sweep(&client, None).await;
+    assert_eq!(ids(&pages).len(), 53);
+    assert_eq!(fake.count("GET", "/replies"), 0);
+    let rejected: Vec<_> = pages.iter().flat_map(|p| &p.rejected).collect();
+    assert!(
+        rejected.len() == 1 && rejected[0].reason.contains("first 50"),
+        "{rejected:?}"
+    );
+}
+
+#[tokio::test]
+async fn instagram_replies_with_broken_paging_are_reported_not_panicked_on() {
+    let t = now();
+    // Nested replies: `next` without any `after`, and replies that are not a list.
+    let fake = viral_fixture(0).await;
+    let mut first = ig_item(VIRAL, "a", "u1", t - 50);
+    first["replies"] = json!({"data": [ig_item(&reply_id(1), "b", "u2", t - 40)],
+        "paging": {"next": "http://x/?limit=2"}});
+    let mut second = ig_item("17870913679150001", "c", "u3", t - 30);
+    second["replies"] = json!("x");
+    fake.inject_for("GET /comments", 200, json!({"data": [first, second]}));
+    let client = ig_client(&fake, 25, 20);
+    let (pages, _) = sweep(&client, None).await;
+    let got = ids(&pages);
+    assert_eq!(
+        got[..3],
+        [
+            VIRAL.to_owned(),
+            reply_id(1),
+            "17870913679150001".to_owned()
+        ]
+    );
+    let rejected: Vec<_> = pages.iter().flat_map(|p| &p.rejected).collect();
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert_eq!(rejected[0].external_id.as_deref(), Some(VIRAL));
+    assert!(
+        rejected[0]
+            .reason
+            .contains("paging.next without an after cursor"),
+        "{}",
+        rejected[0].reason
+    );
+    assert_eq!(
+        rejected[1].external_id.as_deref(),
+        Some("17870913679150001")
+    );
+    assert!(
+        rejected[1].reason.contains("not a list"),
+        "{}",
+        rejected[1].reason
+    );
+    assert_eq!(fake.count("GET", "/replies"), 0);
+
+    // A listed page of replies with broken paging (an empty cursor would restart the list):
+    // its replies are kept, the rest of that comment's replies are reported, the sweep goes on.
+    let fake = viral_fixture(120).await;
+    fake.inject_for(
+        "GET /replies",
+        200,
+        json!({"data": [ig_item(&reply_id(51), "d", "u4", t - 20)], "paging": {"cursors": {"after": ""}, "next": "http://x/?after=&limit=2"}}),
+    );
+    let client = ig_client(&fake, 25, 20);
+    let (pages, _) = sweep(&client, None).await;
+    let got = ids(&pages);
+    assert_eq!(got.len(), 1 + 51 + 2);
+    assert!(got.contains(&reply_id(51)) && !got.contains(&reply_id(52)));
+    let rejected: Vec<_> = pages.iter().flat_map(|p| &p.rejected).collect();
+    assert!(
+        rejected.len() == 1
+            && rejected[0].external_id.as_deref() == Some(VIRAL)
+            && rejected[0].reason.contains("without an after cursor"),
+        "{rejected:?}"
+    );
+    assert_eq!(fake.count("GET", "/replies"), 1);
+
+    // A replies answer that is not a list at all: a clear error, and the same cursor then
+    // reads the page.
+    let fake = viral_fixture(120).await;
+    let client = ig_client(&fake, 25, 20);
+    let newer = client.poll(None).await.unwrap();
+    let first = client.poll(newer.cursor.as_deref()).await.unwrap();
+    assert_eq!(
+        first.messages.len(),
+        52,
+        "the viral comment, 50 replies, the quiet one"
+    );
+    for body in [r#"{"foo":1}"#, r#"{"data":[],"paging":7}"#, "<html>"] {
+        fake.inject_raw(200, body);
+        match client.poll(first.cursor.as_deref()).await.unwrap_err() {
+            ConnectorError::Malformed(d) => {
+                assert!(
+                    d.contains(&format!("replies of comment {VIRAL}")),
+                    "{body}: {d}"
+                );
+            }
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+    let page = client.poll(first.cursor.as_deref()).await.unwrap();
+    assert_eq!(page.messages.len(), 25);
+    assert_eq!(page.messages[0].external_id.as_ref(), reply_id(51));
+}
+
+#[tokio::test]
+async fn instagram_replies_of_a_comment_deleted_meanwhile_are_skipped() {
+    let fake = viral_fixture(120).await;
+    let client = ig_client(&fake, 25, 20);
+    let newer = client.poll(None).await.unwrap();
+    let first = client.poll(newer.cursor.as_deref()).await.unwrap();
+    assert!(first.more, "further replies are waiting");
+    fake.with(|s| s.posts[0].comments.remove(0));
+    let (rest, _) = sweep(&client, first.cursor).await;
+    assert_eq!(rest.len(), 1, "the not-found replies end the sweep");
+    assert!(ids(&rest).is_empty() && rest[0].rejected.is_empty());
+    assert_eq!(fake.count("GET", "/replies"), 1);
+}
+
+#[tokio::test]
+async fn a_cursor_from_before_reply_paging_is_still_read() {
+    let fake = viral_fixture(120).await;
+    let client = ig_client(&fake, 25, 20);
+    // A mid-sweep cursor as the previous version wrote it: no reply fields.
+    let old = format!(
+        r#"{{"v":1,"last_sweep":null,"sweep":{{"started":{},"posts_after":null,"posts_done":true,"queue":[{{"id":"{MEDIA}","permalink":null}}],"comments_after":null}}}}"#,
+        now()
+    );
+    let (pages, _) = sweep(&client, Some(old)).await;
+    assert_eq!(
+        ids(&pages).len(),
+        122,
+        "the old queue only had the viral media"
+    );
+    assert_eq!(
+        fake.count("GET", "/media"),
+        0,
+        "the sweep was resumed, not restarted"
+    );
+}
+
+#[tokio::test]
+async fn facebook_replies_come_in_the_stream_listing_not_truncated() {
+    let fake = Fake::start(TOKEN, PAGE, IG).await;
+    let t = now();
+    let post_id = format!("{PAGE}_2001");
+    let mut comments = vec![fb_comment("2001_1", "Kapan bansos cair?", t - 5_000, None)];
+    comments.extend((1..=120).map(|n| {
+        fb_comment(
+            &format!("2001_1_{n}"),
+            "Sama",
+            t - 4_000 + n,
+            Some("2001_1"),
+        )
+    }));
+    fake.with(|s| s.posts = vec![post(PAGE, &post_id, t - 6_000, comments)]);
+    let client = client(&fake, Surface::FacebookPage, 25);
+    let (pages, _) = sweep(&client, None).await;
+    let got = ids(&pages);
+    let unique: std::collections::HashSet<&String> = got.iter().collect();
+    assert_eq!((got.len(), unique.len()), (121, 121));
+    let all: Vec<_> = pages.iter().flat_map(|p| &p.messages).collect();
+    assert_eq!(
+        all.iter()
+            .filter(|m| m.parent_external_id.as_ref().map(AsRef::as_ref) == Some("2001_1"))
+            .count(),
+        120
+    );
+    let listed = fake.requests("GET", &format!("{post_id}/comments"));
+    assert_eq!(listed.len(), 5, "121 comments in pages of 25");
+    assert!(listed.iter().all(|r| r.query["filter"] == "stream"));
+    assert_eq!(fake.count("GET", "/replies"), 0);
+}
+
 #[tokio::test]
 async fn a_facebook_reply_reaches_the_fake_once_with_parent_and_text() {
     let fake = facebook_fixture().await;

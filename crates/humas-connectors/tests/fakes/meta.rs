@@ -2,6 +2,13 @@
 //! cursor paging, replies, hiding, deleting, token and `appsecret_proof` checks, and injected
 //! failures (Meta's error codes with HTTP 400 and usage headers, 5xx, malformed bodies).
 //!
+//! Replies as Graph serves them: a Facebook comment with a `parent` is listed only with
+//! `filter=stream` (the default `toplevel` leaves replies out); an Instagram comment keeps all
+//! its replies in `replies.data`, and the comments edge nests only the first
+//! `replies.limit(N)` of them (25 without a limit; none when `fields` does not ask for
+//! `replies`) with cursor paging whose `next` points at `/{comment-id}/replies`, which pages
+//! the rest.
+//!
 //! Publishing (sections 2.2, 2.5, 2.6): Page feed, photo (multipart `source`, unpublished
 //! photos for `attached_media`) and video posts; Instagram containers with their state machine
 //! (`IN_PROGRESS` for a set number of checks, then `FINISHED`, `ERROR` or `EXPIRED`), the
@@ -473,13 +480,39 @@ async fn handle(
             let Some(post) = s.posts.iter().find(|p| p.id == *id) else {
                 return not_found();
             };
-            let mut items = post.comments.clone();
+            let stream = query.get("filter").map(String::as_str) == Some("stream");
+            let fields = query.get("fields").map_or("", String::as_str);
+            let version = segments[0];
+            let mut items: Vec<Value> = post
+                .comments
+                .iter()
+                .filter(|c| stream || c.get("parent").is_none())
+                .map(|c| nest_replies(&host, version, c, fields))
+                .collect();
             if query.get("order").map(String::as_str) == Some("reverse_chronological") {
                 items.reverse();
             }
             answer(
                 200,
                 paginate(&host, &full_path, &items, query.get("after"), limit),
+            )
+        }
+        ("GET", [id, "replies"]) => {
+            let comment = s
+                .posts
+                .iter()
+                .flat_map(|p| &p.comments)
+                .find(|c| c["id"] == *id);
+            let Some(comment) = comment else {
+                return not_found();
+            };
+            let replies = comment["replies"]["data"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            answer(
+                200,
+                paginate(&host, &full_path, &replies, query.get("after"), limit),
             )
         }
         ("GET", [id]) => {
@@ -539,6 +572,38 @@ async fn handle(
         }
         _ => answer(400, graph_error(100, None, "Unsupported request")),
     }
+}
+
+/// A comment as the comments edge shows it: its replies (all of them stored in
+/// `replies.data`) cut to the first `replies.limit(N)` with Graph paging towards
+/// `/{comment-id}/replies`, or left out when `fields` does not ask for them.
+fn nest_replies(host: &str, version: &str, comment: &Value, fields: &str) -> Value {
+    let mut comment = comment.clone();
+    let Some(all) = comment["replies"]["data"].as_array().cloned() else {
+        return comment;
+    };
+    let Some(at) = fields.find("replies") else {
+        if let Some(o) = comment.as_object_mut() {
+            o.remove("replies");
+        }
+        return comment;
+    };
+    let limit = fields[at..]
+        .strip_prefix("replies.limit(")
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(25);
+    if all.is_empty() {
+        // Graph leaves out an edge with nothing on it.
+        if let Some(o) = comment.as_object_mut() {
+            o.remove("replies");
+        }
+        return comment;
+    }
+    let id = comment["id"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/{version}/{id}/replies");
+    comment["replies"] = paginate(host, &path, &all, None, limit);
+    comment
 }
 
 fn instagram_permalink(id: &str) -> String {
