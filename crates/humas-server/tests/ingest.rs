@@ -460,8 +460,16 @@ fn add_mention(fake: &FakeMastodon, i: usize) {
         &sid(i),
         &format!("warga{}", i % 37),
         &format!("{} (no. {i})", TEXTS[i % 4]),
-        &format!("2026-11-20T{:02}:{:02}:00.000Z", 1 + i / 60, i % 60),
+        &published(i),
     );
+}
+
+/// Mention `i` was published `i` minutes after a start two days ago: recent enough for the
+/// first poll's backfill window (7 days), in the order the mentions are added.
+fn published(i: usize) -> String {
+    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
+    let at = start + jiff::SignedDuration::from_mins(i as i64);
+    at.strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string()
 }
 
 /// `humas serve` polling every 10 s, its output in `<root>/<name>.log`.
@@ -493,8 +501,8 @@ fn polling_killed_midway_then_restarted_loses_and_duplicates_nothing() {
     let db = Db::sqlite(root);
     let rt = runtime();
     let fake = rt.block_on(FakeMastodon::start(TOKEN, Duration::from_millis(150)));
-    // One mention is there before Humas first looks (the first poll reads only the newest page
-    // and saves the cursor); the other 399 arrive later.
+    // One mention is there before Humas first looks (the first poll pages back through the
+    // last week and saves the cursor); the other 399 arrive later.
     add_mention(&fake, 0);
 
     rt.block_on(async {
