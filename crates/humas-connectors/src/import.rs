@@ -47,13 +47,83 @@ pub const OPTIONAL_COLUMNS: [&str; 6] = [
 ];
 
 /// A line that could not be imported.
+///
+/// `reason` is the whole English sentence (CLI, logs); `code` names the problem for
+/// translations (one of [`LINE_PROBLEM_CODES`], or a domain `ValueError::code()` when the line
+/// broke a rule of the domain) and `detail` is the technical part (serde's message, the value
+/// given) to show after a translated sentence.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {reason}")]
 pub struct LineError {
     /// 1-based line number in the file (for CSV, where the record starts).
     pub line: u64,
-    /// What is wrong with it.
+    /// A stable code for the problem.
+    pub code: &'static str,
+    /// What is wrong with it, in English.
     pub reason: String,
+    /// The technical detail, untranslated; may be empty.
+    pub detail: String,
+}
+
+/// The codes of [`LineError`] that are not domain `ValueError` codes; each has a translation
+/// `import-reason-<code>` in the web's locales.
+pub const LINE_PROBLEM_CODES: [&str; 13] = [
+    "not_utf8",
+    "invalid_json",
+    "line_too_long",
+    "read_error",
+    "not_object",
+    "wrong_fields",
+    "missing_published_at",
+    "invalid_published_at",
+    "published_at_out_of_range",
+    "cell_not_utf8",
+    "unclosed_quote",
+    "text_after_quote",
+    "cell_count",
+];
+
+/// Why one line or record was refused, before its number is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub(crate) code: &'static str,
+    pub(crate) reason: String,
+    pub(crate) detail: String,
+}
+
+impl Problem {
+    pub(crate) fn new(
+        code: &'static str,
+        reason: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            reason: reason.into(),
+            detail: detail.into(),
+        }
+    }
+
+    fn at(self, line: u64) -> LineError {
+        LineError {
+            line,
+            code: self.code,
+            reason: self.reason,
+            detail: self.detail,
+        }
+    }
+}
+
+/// Why `published_at` could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct DateError {
+    /// `invalid_published_at` or `published_at_out_of_range`.
+    pub code: &'static str,
+    /// In English.
+    pub reason: String,
+    /// The value given, and what failed.
+    pub detail: String,
 }
 
 /// Why a CSV file cannot be read at all.
@@ -83,23 +153,29 @@ pub enum HeaderError {
 /// Reads `YYYY-MM-DD HH:MM[:SS]` as WIB, or RFC 3339.
 ///
 /// # Errors
-/// A message naming the accepted forms.
-pub fn parse_import_date(raw: &str) -> Result<Timestamp, String> {
+/// A [`DateError`] naming the accepted forms.
+pub fn parse_import_date(raw: &str) -> Result<Timestamp, DateError> {
     if let Ok(t) = raw.parse::<Timestamp>() {
         return Ok(t);
     }
     let civil = DateTime::strptime("%Y-%m-%d %H:%M:%S", raw)
         .or_else(|_| DateTime::strptime("%Y-%m-%d %H:%M", raw))
-        .map_err(|_| {
-            format!(
+        .map_err(|_| DateError {
+            code: "invalid_published_at",
+            reason: format!(
                 "published_at {raw:?} is neither RFC 3339 (2026-11-28T10:00:00+07:00) nor YYYY-MM-DD HH:MM[:SS] in WIB"
-            )
+            ),
+            detail: format!("{raw:?}"),
         })?;
     let wib = TimeZone::fixed(Offset::constant(7));
     civil
         .to_zoned(wib)
         .map(|z| z.timestamp())
-        .map_err(|e| format!("published_at {raw:?} is out of range: {e}"))
+        .map_err(|e| DateError {
+            code: "published_at_out_of_range",
+            reason: format!("published_at {raw:?} is out of range: {e}"),
+            detail: format!("{raw:?}: {e}"),
+        })
 }
 
 /// Outcome of reading one physical line.
@@ -196,13 +272,15 @@ pub fn ndjson<R: BufRead>(
 }
 
 impl<R: BufRead> NdjsonReader<R> {
-    fn parse_line(&self) -> Result<Inbound, String> {
-        let text = std::str::from_utf8(&self.buf).map_err(|e| format!("not UTF-8: {e}"))?;
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
-        let wire = WireMessage::from_value(value).map_err(|e| e.reason)?;
+    fn parse_line(&self) -> Result<Inbound, Problem> {
+        let text = std::str::from_utf8(&self.buf)
+            .map_err(|e| Problem::new("not_utf8", format!("not UTF-8: {e}"), e.to_string()))?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            Problem::new("invalid_json", format!("invalid JSON: {e}"), e.to_string())
+        })?;
+        let wire = WireMessage::from_value(value).map_err(|e| e.problem)?;
         wire.into_inbound(self.platform, self.received_at, parse_import_date)
-            .map_err(|e| e.reason)
+            .map_err(|e| e.problem)
     }
 }
 
@@ -217,17 +295,16 @@ impl<R: BufRead> Iterator for NdjsonReader<R> {
             match read {
                 Err(e) => {
                     self.done = true;
-                    return Some(Err(LineError {
-                        line,
-                        reason: format!("read error, import stopped: {e}"),
-                    }));
+                    return Some(Err(read_error(&e).at(line)));
                 }
                 Ok(LineRead::Eof) => self.done = true,
                 Ok(LineRead::TooLong) => {
-                    return Some(Err(LineError {
-                        line,
-                        reason: format!("line longer than {MAX_LINE_BYTES} bytes, skipped"),
-                    }));
+                    return Some(Err(Problem::new(
+                        "line_too_long",
+                        format!("line longer than {MAX_LINE_BYTES} bytes, skipped"),
+                        format!("> {MAX_LINE_BYTES} bytes"),
+                    )
+                    .at(line)));
                 }
                 Ok(LineRead::Line) => {
                     if line == 1 {
@@ -236,15 +313,20 @@ impl<R: BufRead> Iterator for NdjsonReader<R> {
                     if self.buf.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    return Some(
-                        self.parse_line()
-                            .map_err(|reason| LineError { line, reason }),
-                    );
+                    return Some(self.parse_line().map_err(|p| p.at(line)));
                 }
             }
         }
         None
     }
+}
+
+fn read_error(e: &std::io::Error) -> Problem {
+    Problem::new(
+        "read_error",
+        format!("read error, import stopped: {e}"),
+        e.to_string(),
+    )
 }
 
 /// Streams a CSV file.
@@ -287,7 +369,7 @@ pub fn csv<R: BufRead>(
                 if record.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                break split_record(&record).map_err(HeaderError::Unreadable)?;
+                break split_record(&record).map_err(|p| HeaderError::Unreadable(p.reason))?;
             }
         }
     };
@@ -393,7 +475,7 @@ fn count_quotes(bytes: &[u8]) -> usize {
 /// Written here rather than with the `csv` crate because [`read_record`] already finds (and
 /// caps) the record boundaries, and building a `csv::Reader` per record cost about 90 µs in a
 /// release build: a million-row import would have taken a quarter of an hour.
-fn split_record(record: &[u8]) -> Result<Vec<String>, String> {
+fn split_record(record: &[u8]) -> Result<Vec<String>, Problem> {
     let mut cells = Vec::new();
     let mut cell = Vec::new();
     let mut i = 0;
@@ -409,8 +491,14 @@ fn split_record(record: &[u8]) -> Result<Vec<String>, String> {
             cell.extend_from_slice(&record[i..end]);
             i = end;
         }
-        let text = std::str::from_utf8(&cell)
-            .map_err(|_| format!("cell {} is not UTF-8", cells.len() + 1))?;
+        let text = std::str::from_utf8(&cell).map_err(|_| {
+            let n = cells.len() + 1;
+            Problem::new(
+                "cell_not_utf8",
+                format!("cell {n} is not UTF-8"),
+                format!("{n}"),
+            )
+        })?;
         cells.push(text.to_owned());
         if i >= record.len() {
             return Ok(cells);
@@ -422,10 +510,16 @@ fn split_record(record: &[u8]) -> Result<Vec<String>, String> {
 
 /// Reads a quoted cell whose content starts at `i` into `cell`; returns the position after
 /// the closing quote, which must be the end of the record or a comma.
-fn read_quoted_cell(record: &[u8], mut i: usize, cell: &mut Vec<u8>) -> Result<usize, String> {
+fn read_quoted_cell(record: &[u8], mut i: usize, cell: &mut Vec<u8>) -> Result<usize, Problem> {
     loop {
         match record.get(i) {
-            None => return Err("a quoted cell is not closed".into()),
+            None => {
+                return Err(Problem::new(
+                    "unclosed_quote",
+                    "a quoted cell is not closed",
+                    "",
+                ));
+            }
             Some(b'"') if record.get(i + 1) == Some(&b'"') => {
                 cell.push(b'"');
                 i += 2;
@@ -443,7 +537,11 @@ fn read_quoted_cell(record: &[u8], mut i: usize, cell: &mut Vec<u8>) -> Result<u
     if matches!(record.get(i), None | Some(b',')) {
         Ok(i)
     } else {
-        Err("text after the closing quote of a cell".into())
+        Err(Problem::new(
+            "text_after_quote",
+            "text after the closing quote of a cell",
+            "",
+        ))
     }
 }
 
@@ -454,13 +552,14 @@ impl<R: BufRead> CsvReader<R> {
         &self.columns
     }
 
-    fn parse_record(&self) -> Result<Inbound, String> {
+    fn parse_record(&self) -> Result<Inbound, Problem> {
         let cells = split_record(&self.record)?;
         if cells.len() != self.columns.len() {
-            return Err(format!(
-                "{} cells where the header has {} columns",
-                cells.len(),
-                self.columns.len()
+            let (got, want) = (cells.len(), self.columns.len());
+            return Err(Problem::new(
+                "cell_count",
+                format!("{got} cells where the header has {want} columns"),
+                format!("{got} ≠ {want}"),
             ));
         }
         let mut wire = WireMessage::default();
@@ -480,7 +579,7 @@ impl<R: BufRead> CsvReader<R> {
             }
         }
         wire.into_inbound(self.platform, self.received_at, parse_import_date)
-            .map_err(|e| e.reason)
+            .map_err(|e| e.problem)
     }
 }
 
@@ -498,29 +597,99 @@ impl<R: BufRead> Iterator for CsvReader<R> {
             match read {
                 Err(e) => {
                     self.done = true;
-                    return Some(Err(LineError {
-                        line: self.line + 1,
-                        reason: format!("read error, import stopped: {e}"),
-                    }));
+                    return Some(Err(read_error(&e).at(self.line + 1)));
                 }
                 Ok(RecordRead::Eof) => self.done = true,
                 Ok(RecordRead::TooLong) => {
-                    return Some(Err(LineError {
-                        line: self.line,
-                        reason: format!("record longer than {MAX_LINE_BYTES} bytes, skipped"),
-                    }));
+                    return Some(Err(Problem::new(
+                        "line_too_long",
+                        format!("record longer than {MAX_LINE_BYTES} bytes, skipped"),
+                        format!("> {MAX_LINE_BYTES} bytes"),
+                    )
+                    .at(self.line)));
                 }
                 Ok(RecordRead::Record(start)) => {
                     if self.record.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    return Some(self.parse_record().map_err(|reason| LineError {
-                        line: start,
-                        reason,
-                    }));
+                    return Some(self.parse_record().map_err(|p| p.at(start)));
                 }
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    fn codes_of(lines: &[u8], format: &str) -> Vec<(u64, &'static str, String)> {
+        let at = Timestamp::UNIX_EPOCH;
+        let errors: Vec<LineError> = if format == "csv" {
+            csv(lines, Platform::Facebook, at)
+                .unwrap()
+                .filter_map(Result::err)
+                .collect()
+        } else {
+            ndjson(lines, Platform::Facebook, at)
+                .filter_map(Result::err)
+                .collect()
+        };
+        errors
+            .into_iter()
+            .map(|e| (e.line, e.code, e.detail))
+            .collect()
+    }
+
+    #[test]
+    fn each_rejected_line_has_a_stable_code_and_its_detail() {
+        let file = concat!(
+            "{not json\n",
+            "[1]\n",
+            "{\"id\":\"a\",\"author\":\"@a\",\"text\":\"x\",\"published_at\":\"kemarin\"}\n",
+            "{\"id\":\"a\",\"author\":\"@a\",\"text\":\"x\"}\n",
+            "{\"id\":\"a\",\"author\":\"@a\",\"text\":\" \",\"published_at\":\"2026-11-28 10:00\"}\n",
+            "{\"id\":\"a\",\"author\":\"@a\",\"text\":\"x\",\"kind\":\"surat\",\"published_at\":\"2026-11-28 10:00\"}\n",
+            "{\"id\":{\"x\":1}}\n",
+        );
+        let got = codes_of(file.as_bytes(), "ndjson");
+        let codes: Vec<_> = got.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(
+            codes,
+            [
+                (1, "invalid_json"),
+                (2, "not_object"),
+                (3, "invalid_published_at"),
+                (4, "missing_published_at"),
+                (5, "empty_message"),
+                (6, "invalid_choice"),
+                (7, "wrong_fields"),
+            ]
+        );
+        assert!(got[0].2.contains("line 1 column"), "{}", got[0].2);
+        assert_eq!(got[2].2, "\"kemarin\"");
+        assert!(got[5].2.contains("surat"), "{}", got[5].2);
+        for (_, code, _) in &got {
+            let domain = ["empty_message", "invalid_choice"].contains(code);
+            assert!(domain || LINE_PROBLEM_CODES.contains(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn csv_problems_have_their_codes() {
+        let file = b"id,author,text,published_at\na,@a,x\n\"b,@a,x,2026-11-28 10:00\"x\nc,@a,\xff,2026-11-28 10:00\n";
+        let got = codes_of(file, "csv");
+        let codes: Vec<_> = got.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(
+            codes,
+            [
+                (2, "cell_count"),
+                (3, "text_after_quote"),
+                (4, "cell_not_utf8")
+            ]
+        );
     }
 }

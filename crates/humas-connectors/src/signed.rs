@@ -30,6 +30,7 @@
 //! The same item shape is read by the bulk import ([`crate::import`]).
 
 use hmac::{Hmac, Mac};
+use humas_domain::ValueError;
 use humas_domain::inbox::{Author, ExternalId, Inbound, MessageKind};
 use humas_domain::org::Platform;
 use jiff::{SignedDuration, Timestamp};
@@ -37,6 +38,7 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 use crate::Rejected;
+use crate::import::{DateError, Problem};
 
 /// Largest body accepted.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
@@ -179,7 +181,7 @@ impl From<ItemError> for Rejected {
     fn from(e: ItemError) -> Self {
         Self {
             external_id: e.id,
-            reason: e.reason,
+            reason: e.problem.reason,
         }
     }
 }
@@ -188,7 +190,8 @@ impl From<ItemError> for Rejected {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ItemError {
     pub(crate) id: Option<String>,
-    pub(crate) reason: String,
+    /// What is wrong, with its code for translations (see [`crate::import::LineError`]).
+    pub(crate) problem: Problem,
 }
 
 /// One message as a webhook or an import line carries it.
@@ -240,12 +243,16 @@ impl WireMessage {
         if !value.is_object() {
             return Err(ItemError {
                 id,
-                reason: "each message must be a JSON object".into(),
+                problem: Problem::new("not_object", "each message must be a JSON object", ""),
             });
         }
         serde_json::from_value(value).map_err(|e| ItemError {
             id,
-            reason: format!("message does not have the documented fields: {e}"),
+            problem: Problem::new(
+                "wrong_fields",
+                format!("message does not have the documented fields: {e}"),
+                e.to_string(),
+            ),
         })
     }
 
@@ -254,33 +261,45 @@ impl WireMessage {
         self,
         platform: Platform,
         received_at: Timestamp,
-        parse_date: fn(&str) -> Result<Timestamp, String>,
+        parse_date: fn(&str) -> Result<Timestamp, DateError>,
     ) -> Result<Inbound, ItemError> {
         let id = self.id.clone();
-        let fail = |reason: String| ItemError {
+        let fail = |problem: Problem| ItemError {
             id: id.clone(),
-            reason,
+            problem,
+        };
+        // A rule of the domain: its code is `ValueError::code()`, whose message is translated.
+        let invalid = |field: &str, e: &ValueError| {
+            let reason = format!("{field}: {e}");
+            fail(Problem::new(e.code(), reason.clone(), reason))
         };
         let external_id = ExternalId::parse(self.id.as_deref().unwrap_or_default())
-            .map_err(|e| fail(format!("id: {e}")))?;
+            .map_err(|e| invalid("id", &e))?;
         let author = Author::parse(
             self.author.as_deref().unwrap_or_default(),
             self.author_name.as_deref(),
         )
-        .map_err(|e| fail(format!("author: {e}")))?;
+        .map_err(|e| invalid("author", &e))?;
         let published = self
             .published_at
             .as_deref()
             .filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| fail("published_at is required".into()))?;
-        let published_at = parse_date(published.trim()).map_err(fail)?;
+            .ok_or_else(|| {
+                fail(Problem::new(
+                    "missing_published_at",
+                    "published_at is required",
+                    "",
+                ))
+            })?;
+        let published_at = parse_date(published.trim())
+            .map_err(|e| fail(Problem::new(e.code, e.reason, e.detail)))?;
         let optional_id =
             |raw: Option<&str>, field: &str| -> Result<Option<ExternalId>, ItemError> {
                 match raw.map(str::trim).filter(|s| !s.is_empty()) {
                     None => Ok(None),
                     Some(s) => ExternalId::parse(s)
                         .map(Some)
-                        .map_err(|e| fail(format!("{field}: {e}"))),
+                        .map_err(|e| invalid(field, &e)),
                 }
             };
         let parent_external_id = optional_id(self.parent_id.as_deref(), "parent_id")?;
@@ -291,7 +310,7 @@ impl WireMessage {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(k) => MessageKind::parse(k).map_err(|e| fail(format!("kind: {e}")))?,
+            Some(k) => MessageKind::parse(k).map_err(|e| invalid("kind", &e))?,
             None if parent_external_id.is_some() => MessageKind::Reply,
             None => MessageKind::Mention,
         };
@@ -309,14 +328,18 @@ impl WireMessage {
             published_at,
         }
         .checked(received_at)
-        .map_err(|e| fail(e.to_string()))
+        .map_err(|e| fail(Problem::new(e.code(), e.to_string(), String::new())))
     }
 }
 
 /// RFC 3339 (`2026-11-28T03:00:00Z`, `2026-11-28T10:00:00+07:00`).
-pub(crate) fn parse_rfc3339(raw: &str) -> Result<Timestamp, String> {
-    raw.parse::<Timestamp>().map_err(|e| {
-        format!("published_at {raw:?} is not an RFC 3339 time like 2026-11-28T10:00:00+07:00: {e}")
+pub(crate) fn parse_rfc3339(raw: &str) -> Result<Timestamp, DateError> {
+    raw.parse::<Timestamp>().map_err(|e| DateError {
+        code: "invalid_published_at",
+        reason: format!(
+            "published_at {raw:?} is not an RFC 3339 time like 2026-11-28T10:00:00+07:00: {e}"
+        ),
+        detail: format!("{raw:?}: {e}"),
     })
 }
 
@@ -335,6 +358,11 @@ mod tests {
     fn an_object_id_is_refused_with_the_reason() {
         let e = WireMessage::from_value(serde_json::json!({"id": {"x": 1}})).unwrap_err();
         assert_eq!(e.id, None);
-        assert!(e.reason.contains("string or a number"), "{}", e.reason);
+        assert_eq!(e.problem.code, "wrong_fields");
+        assert!(
+            e.problem.reason.contains("string or a number"),
+            "{}",
+            e.problem.reason
+        );
     }
 }

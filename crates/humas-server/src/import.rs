@@ -129,6 +129,8 @@ pub fn open_lines<R: BufRead + Send + 'static>(
     let rejected = |e: LineError| RejectedLine {
         line: e.line,
         reason: e.reason,
+        code: e.code,
+        detail: e.detail,
     };
     Ok(match format {
         ImportFormat::Ndjson => {

@@ -269,6 +269,8 @@ fn open_lines<R: std::io::BufRead + Send + 'static>(
     let rejected = |e: LineError| RejectedLine {
         line: e.line,
         reason: e.reason,
+        code: e.code,
+        detail: e.detail,
     };
     Ok(match format {
         ImportFormat::Ndjson => {

@@ -35,6 +35,10 @@ pub struct RejectedLine {
     pub line: u64,
     /// What is wrong with it (English, from the parser).
     pub reason: String,
+    /// A stable code for the problem, for translations (`humas_connectors::import::LineError`).
+    pub code: &'static str,
+    /// The technical detail shown after a translated reason; may be empty.
+    pub detail: String,
 }
 
 impl std::fmt::Display for RejectedLine {
@@ -357,6 +361,8 @@ mod tests {
                         Err(RejectedLine {
                             line: i as u64 + 1,
                             reason: "bad".into(),
+                            code: "invalid_json",
+                            detail: String::new(),
                         })
                     } else {
                         Ok(message(p, &format!("imp-{}", i % 1_000), at))
@@ -400,6 +406,8 @@ mod tests {
                     Err(RejectedLine {
                         line,
                         reason: "bad".into(),
+                        code: "invalid_json",
+                        detail: String::new(),
                     })
                 });
                 Ok(Box::new(lines) as ImportLines)
