@@ -225,11 +225,12 @@ async fn bad_lines_are_listed_with_their_numbers_and_the_rest_is_stored() {
     let table = &page[page.find("id=\"import-rejected-lines\"").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];
     assert_eq!(table.matches("<tr><td>").count(), 200);
+    // In Bahasa Indonesia, the reader's default, with the technical detail after it.
     for (n, why) in [
-        (2, "invalid JSON"),
-        (3, "text"),
-        (5, "author"),
-        (7, "invalid JSON"),
+        (2, "bukan JSON yang sah"),
+        (3, "Pesan tanpa teks"),
+        (5, "Nama akun pengirim"),
+        (7, "bukan JSON yang sah"),
     ] {
         let row = format!("<tr><td>{n}</td><td>");
         let at = table
@@ -262,11 +263,80 @@ async fn bad_lines_are_listed_with_their_numbers_and_the_rest_is_stored() {
     assert_eq!(json["inserted"], 1);
     assert_eq!(json["rejected_count"], 1);
     assert_eq!(json["rejected"][0]["line"], 2);
+    assert_eq!(json["rejected"][0]["code"], "not_utf8");
     assert!(
         json["rejected"][0]["reason"]
             .as_str()
             .unwrap()
             .contains("UTF-8"),
+        "{json}"
+    );
+}
+
+/// The reason in the rejected-lines table for line `n`.
+fn reason_of(page: &str, n: u64) -> String {
+    let table = &page[page.find("id=\"import-rejected-lines\"").unwrap()..];
+    let row = format!("<tr><td>{n}</td><td>");
+    let at = table
+        .find(&row)
+        .unwrap_or_else(|| panic!("line {n} is listed: {table}"));
+    let reason = &table[at + row.len()..];
+    reason[..reason.find("</td>").unwrap()].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_line_is_explained_in_the_readers_language() {
+    let t = TestApp::spawn().await;
+    let account = account_of(&t, "dinkes").await;
+    let op = t.signed_in("operator.dinkes").await;
+    let file = || format!("{}\n{{\"id\": rusak\n", line("lang-1", "Jalan berlubang")).into_bytes();
+    let id = account.id.to_string();
+
+    let csrf = t.csrf(&op).await;
+    let resp = upload(&t, &op, Some(&csrf), &id, "ndjson", "a.ndjson", file()).await;
+    assert_eq!(resp.status(), 200);
+    let page = resp.text().await.unwrap();
+    let reason = reason_of(&page, 2);
+    assert!(
+        reason.starts_with("Baris ini bukan JSON yang sah. ("),
+        "{reason}"
+    );
+    // serde's detail follows, untranslated; the English sentence does not.
+    assert!(reason.contains("line 1 column"), "{reason}");
+    assert!(!reason.contains("invalid JSON"), "{reason}");
+
+    let switched = op.get(t.url("/lang?to=en")).send().await.unwrap();
+    assert!(switched.status().is_success() || switched.status().is_redirection());
+    let csrf = t.csrf(&op).await;
+    let resp = upload(&t, &op, Some(&csrf), &id, "ndjson", "a.ndjson", file()).await;
+    assert_eq!(resp.status(), 200);
+    let page = resp.text().await.unwrap();
+    let reason = reason_of(&page, 2);
+    assert!(
+        reason.starts_with("The line is not valid JSON. ("),
+        "{reason}"
+    );
+    assert!(reason.contains("line 1 column"), "{reason}");
+    assert!(!reason.contains("Baris"), "{reason}");
+
+    // The API names the problem by its code, next to the English reason.
+    let token = t.token("operator.dinkes").await;
+    let resp = reqwest::Client::new()
+        .post(t.url(&format!("/api/v1/accounts/{id}/import")))
+        .bearer_auth(&token)
+        .header("content-type", "application/x-ndjson")
+        .body(file())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let json: Value = resp.json().await.unwrap();
+    assert_eq!(json["rejected"][0]["code"], "invalid_json", "{json}");
+    assert!(
+        json["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid JSON: "),
         "{json}"
     );
 }

@@ -40,6 +40,9 @@ pub(crate) fn routes(r: Routes) -> Routes {
 #[derive(Debug, Serialize)]
 pub(crate) struct RejectedDto {
     line: u64,
+    /// A stable code for the problem (the same codes name the page's translations).
+    code: &'static str,
+    /// In English.
     reason: String,
 }
 
@@ -120,6 +123,7 @@ async fn import(
             .take(KEEP_REJECTED)
             .map(|r| RejectedDto {
                 line: r.line,
+                code: r.code,
                 reason: r.reason,
             })
             .collect(),

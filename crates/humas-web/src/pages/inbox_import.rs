@@ -9,12 +9,13 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 use humas_app::AppError;
-use humas_app::inbox::import::{ImportFormat, ImportReport};
+use humas_app::inbox::import::{ImportFormat, ImportReport, RejectedLine};
 use humas_domain::{Account, AccountId};
 
 use crate::AppState;
 use crate::error::{Failure, PageFailure};
 use crate::extract::{Signed, query_params};
+use crate::i18n::Tr;
 use crate::import_stream::{IMPORT_UPLOAD_LIMIT, PAGE, Upload, import_upload};
 use crate::pages::opds::Choice;
 use crate::pages::posts::account_label;
@@ -113,7 +114,7 @@ fn result_view(
         .take(SHOWN_REJECTED)
         .map(|r| RejectedRow {
             line: int(r.line),
-            reason: r.reason.clone(),
+            reason: reason_text(s.tr, r),
         })
         .collect::<Vec<_>>();
     let rest = report.rejected_count.saturating_sub(rows.len() as u64);
@@ -130,6 +131,24 @@ fn result_view(
         rejected: int(report.rejected_count),
         more: (rest > 0).then(|| s.tr.t1("inbox-import-more", "count", &int(rest))),
         rows,
+    }
+}
+
+/// A rejected line's reason in the reader's language: `import-reason-<code>`, or for a rule of
+/// the domain its `error-<code>` message, followed by the technical detail; the parser's English
+/// sentence when the code has no translation.
+fn reason_text(tr: Tr, r: &RejectedLine) -> String {
+    let text = [
+        format!("import-reason-{}", r.code),
+        format!("error-{}", r.code),
+    ]
+    .into_iter()
+    .find(|key| tr.has(key))
+    .map(|key| tr.t(&key));
+    match text {
+        None => r.reason.clone(),
+        Some(text) if r.detail.is_empty() => text,
+        Some(text) => format!("{text} ({})", r.detail),
     }
 }
 
@@ -234,4 +253,25 @@ async fn upload(
         s.tr.t("inbox-import-no-file"),
     );
     page(&state, &s, &account, None, Some(error)).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+    use humas_domain::Locale;
+
+    #[test]
+    fn every_line_problem_code_is_translated_in_both_languages() {
+        for locale in [Locale::Id, Locale::En] {
+            let tr = Tr::new(locale);
+            for code in humas_connectors::import::LINE_PROBLEM_CODES {
+                assert!(
+                    tr.has(&format!("import-reason-{code}")),
+                    "{locale:?} {code}"
+                );
+            }
+        }
+    }
 }

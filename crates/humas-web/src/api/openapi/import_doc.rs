@@ -68,7 +68,16 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 "description": "The first 1,000 rejected lines.",
                 "items": object(json!({
                     "line": { "type": "integer", "minimum": 1 },
-                    "reason": string(),
+                    "code": {
+                        "type": "string",
+                        "description": format!(
+                            "A stable code for the problem: one of {}, or a domain error code \
+                             (invalid_external_id, invalid_author, invalid_choice, empty_message, \
+                             message_too_long).",
+                            humas_connectors::import::LINE_PROBLEM_CODES.join(", ")
+                        ),
+                    },
+                    "reason": { "type": "string", "description": "The problem, in English." },
                 })),
             },
         })),
