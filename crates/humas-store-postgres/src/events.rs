@@ -5,8 +5,6 @@
 //! lock is held and the lock is released by the commit: ids become visible in increasing
 //! order, and a reader that saw id 12 can never later find an 11 it skipped.
 
-use std::collections::BTreeMap;
-
 use humas_domain::inbox::{Category, Status, Workflow};
 use humas_domain::{AccountId, MessageId, OpdId, Platform, UserId, ValueError};
 use humas_store::{
@@ -103,14 +101,6 @@ fn event(row: &PgRow) -> StoreResult<Event> {
             payload: serde_json::from_str(&payload).map_err(|e| corrupt("payload", e))?,
         },
     })
-}
-
-fn counts_by_kind(events: &[Event]) -> BTreeMap<&'static str, u64> {
-    let mut counts = BTreeMap::new();
-    for e in events {
-        *counts.entry(e.event.kind.as_str()).or_insert(0) += 1;
-    }
-    counts
 }
 
 impl PgStore {
@@ -244,20 +234,7 @@ impl PgStore {
                     .map_err(db)?;
             }
         }
-        if let (Some(first), Some(last)) = (added.first(), added.last()) {
-            let after = serde_json::json!({
-                "raised": counts_by_kind(&added),
-                "first_id": first.id,
-                "last_id": last.id,
-            });
-            let entry = by.entry(
-                action,
-                "events",
-                &first.id.to_string(),
-                None,
-                None,
-                Some(&after),
-            );
+        if let Some(entry) = humas_store::events::append_audit_entry(by, action, &added) {
             crate::audit::append(&mut tx, entry).await?;
         }
         tx.commit().await.map_err(db)?;

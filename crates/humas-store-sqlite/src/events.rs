@@ -2,8 +2,6 @@
 //! the `messages_next_due_changed` trigger fills, appends (one writer, so ids become visible in
 //! order) and reads by cursor.
 
-use std::collections::BTreeMap;
-
 use humas_domain::inbox::{Category, Status, Workflow};
 use humas_domain::{AccountId, MessageId, OpdId, Platform, UserId, ValueError};
 use humas_store::{
@@ -96,15 +94,6 @@ fn event(row: &SqliteRow) -> StoreResult<Event> {
             payload: serde_json::from_str(&payload).map_err(|e| corrupt("payload", e))?,
         },
     })
-}
-
-/// What the sweep's audit entry records: how many new events of each kind.
-pub(crate) fn counts_by_kind(events: &[Event]) -> BTreeMap<&'static str, u64> {
-    let mut counts = BTreeMap::new();
-    for e in events {
-        *counts.entry(e.event.kind.as_str()).or_insert(0) += 1;
-    }
-    counts
 }
 
 impl SqliteStore {
@@ -236,20 +225,7 @@ impl SqliteStore {
                     .map_err(backend)?;
             }
         }
-        if let (Some(first), Some(last)) = (added.first(), added.last()) {
-            let after = serde_json::json!({
-                "raised": counts_by_kind(&added),
-                "first_id": first.id,
-                "last_id": last.id,
-            });
-            let entry = by.entry(
-                action,
-                "events",
-                &first.id.to_string(),
-                None,
-                None,
-                Some(&after),
-            );
+        if let Some(entry) = humas_store::events::append_audit_entry(by, action, &added) {
             append(&mut tx, entry).await?;
         }
         commit(tx).await?;

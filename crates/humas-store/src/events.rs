@@ -227,3 +227,32 @@ pub struct SweepProgress {
     /// Forget the queued deadline changes up to this position.
     pub changes_up_to: Option<i64>,
 }
+
+/// The audit entry of an append that added `added` (none when nothing was new): how many
+/// events of each kind, and the first and last id, never the events' contents. Both backends
+/// write it in the append's transaction.
+#[must_use]
+pub fn append_audit_entry(
+    by: &crate::AuditActor,
+    action: &str,
+    added: &[Event],
+) -> Option<humas_domain::NewAuditEntry> {
+    let (first, last) = (added.first()?, added.last()?);
+    let mut raised = std::collections::BTreeMap::<&'static str, u64>::new();
+    for e in added {
+        *raised.entry(e.event.kind.as_str()).or_insert(0) += 1;
+    }
+    let after = serde_json::json!({
+        "raised": raised,
+        "first_id": first.id,
+        "last_id": last.id,
+    });
+    Some(by.entry(
+        action,
+        "events",
+        &first.id.to_string(),
+        None,
+        None,
+        Some(&after),
+    ))
+}
